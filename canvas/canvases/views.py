@@ -1,0 +1,173 @@
+"""Home and canvas routes.
+
+    /                              GET        the user's canvases and worksheets (or welcome)
+    /canvases/new                  GET, POST  start a canvas
+    /canvases/<id>                 GET        one canvas and its worksheets
+    /canvases/<id>/rename          GET, POST  rename
+    /canvases/<id>/duplicate       POST       copy with all answers
+    /canvases/<id>/delete          GET, POST  confirm, then move to the recycle bin
+    /canvases/<id>/restore         POST       take back out of the bin (also "undo")
+    /canvases/<id>/purge           POST       delete for good, from the bin
+    /canvases/<id>/worksheets      POST       add a worksheet to the canvas
+    /bin                           GET        the recycle bin
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..database import write_transaction
+from ..library import get_definitions
+from ..worksheets.analysis import progress
+from . import service
+from .forms import AddWorksheetForm, CanvasForm, ConfirmForm, RenameForm
+
+bp = Blueprint("canvases", __name__)
+
+
+def _worksheet_choices(language: str) -> list[tuple[str, str]]:
+    return [(d.id, d.title.get(language)) for d in get_definitions().values()]
+
+
+def worksheet_rows(canvas) -> list[dict]:  # noqa: ANN001
+    """What the lists show for each worksheet: title, progress, where to continue."""
+    definitions = get_definitions()
+    rows = []
+    for ws in canvas.worksheets:
+        definition = definitions.get(ws.definition_id)
+        if definition is None:
+            continue
+        done, total = progress(definition, ws.answers or {})
+        rows.append({"worksheet": ws, "title": definition.title.get(canvas.language),
+                     "done": done, "total": total,
+                     "percent": round(100 * done / total) if total else 0})
+    return rows
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("canvases/welcome.html")
+    canvases = service.live_canvases(current_user)
+    return render_template("canvases/home.html", canvases=canvases,
+                           rows={c.id: worksheet_rows(c) for c in canvases},
+                           confirm=ConfirmForm())
+
+
+@bp.route("/canvases/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = CanvasForm()
+    form.worksheet.choices = [*_worksheet_choices(form.language.data or current_user.language),
+                              ("", "No worksheet yet")]
+    if not form.is_submitted():
+        form.language.data = current_user.language
+        form.worksheet.data = next(iter(get_definitions()), "")
+    if form.validate_on_submit():
+        chosen = get_definitions().get(form.worksheet.data)
+        with write_transaction():
+            canvas = service.create_canvas(current_user, form.title.data, form.language.data,
+                                           [chosen] if chosen else [])
+        if chosen:
+            return redirect(url_for("worksheets.edit", worksheet_id=canvas.worksheets[0].id))
+        return redirect(url_for("canvases.show", canvas_id=canvas.id))
+    return render_template("canvases/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/canvases/<int:canvas_id>")
+@login_required
+def show(canvas_id: int):
+    canvas = service.owned_canvas(current_user, canvas_id)
+    form = AddWorksheetForm()
+    form.definition.choices = _worksheet_choices(canvas.language)
+    return render_template("canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
+                           add_form=form, confirm=ConfirmForm())
+
+
+@bp.route("/canvases/<int:canvas_id>/rename", methods=["GET", "POST"])
+@login_required
+def rename(canvas_id: int):
+    canvas = service.owned_canvas(current_user, canvas_id)
+    form = RenameForm(title=canvas.title)
+    if form.validate_on_submit():
+        with write_transaction():
+            canvas = service.owned_canvas(current_user, canvas_id)
+            service.rename_canvas(canvas, form.title.data)
+        flash(f"Renamed to “{canvas.title}”.", "success")
+        return redirect(url_for("canvases.home"))
+    return render_template("canvases/rename.html", canvas=canvas, form=form), (
+        422 if form.errors else 200)
+
+
+@bp.post("/canvases/<int:canvas_id>/duplicate")
+@login_required
+def duplicate(canvas_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with write_transaction():
+        twin = service.duplicate_canvas(service.owned_canvas(current_user, canvas_id))
+    flash(f"Made a copy: “{twin.title}”.", "success")
+    return redirect(url_for("canvases.home"))
+
+
+@bp.route("/canvases/<int:canvas_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(canvas_id: int):
+    canvas = service.owned_canvas(current_user, canvas_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with write_transaction():
+            canvas = service.owned_canvas(current_user, canvas_id)
+            service.trash_canvas(canvas)
+        flash(f"“{canvas.title}” was moved to the recycle bin.", "undo")
+        return redirect(url_for("canvases.home", undo=canvas.id))
+    return render_template("canvases/delete.html", canvas=canvas, form=form,
+                           days=current_app.config["RECYCLE_BIN_DAYS"])
+
+
+@bp.post("/canvases/<int:canvas_id>/restore")
+@login_required
+def restore(canvas_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with write_transaction():
+        canvas = service.owned_canvas(current_user, canvas_id, deleted=True)
+        service.restore_canvas(canvas)
+    flash(f"“{canvas.title}” is back.", "success")
+    return redirect(url_for("canvases.home"))
+
+
+@bp.post("/canvases/<int:canvas_id>/purge")
+@login_required
+def purge(canvas_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with write_transaction():
+        canvas = service.owned_canvas(current_user, canvas_id, deleted=True)
+        title = canvas.title
+        service.purge_canvas(canvas)
+    flash(f"“{title}” was deleted for good.", "info")
+    return redirect(url_for("canvases.recycle_bin"))
+
+
+@bp.post("/canvases/<int:canvas_id>/worksheets")
+@login_required
+def add_worksheet(canvas_id: int):
+    canvas = service.owned_canvas(current_user, canvas_id)
+    form = AddWorksheetForm()
+    form.definition.choices = _worksheet_choices(canvas.language)
+    if not form.validate_on_submit():
+        flash("Pick one of the worksheets on the list.", "error")
+        return redirect(url_for("canvases.show", canvas_id=canvas_id))
+    with write_transaction():
+        canvas = service.owned_canvas(current_user, canvas_id)
+        worksheet = service.add_worksheet(canvas, get_definitions()[form.definition.data])
+    return redirect(url_for("worksheets.edit", worksheet_id=worksheet.id))
+
+
+@bp.get("/bin")
+@login_required
+def recycle_bin():
+    return render_template("canvases/bin.html", canvases=service.binned_canvases(current_user),
+                           confirm=ConfirmForm(), days=current_app.config["RECYCLE_BIN_DAYS"])

@@ -1,0 +1,5 @@
+"""Learning content: Markdown pages with YAML front matter, loaded and rendered once."""
+
+from .loader import ContentError, Item, Library, Page, load_library
+
+__all__ = ["ContentError", "Item", "Library", "Page", "load_library"]

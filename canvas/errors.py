@@ -1,0 +1,48 @@
+"""Error pages: clear words for people, JSON for the autosave script. Never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    403: "You do not have access to this page.",
+    404: "There is nothing here. It may have been deleted, or it belongs to someone else.",
+    405: "That action is not possible here.",
+    409: "Someone (perhaps you, in another tab) saved this first.",
+    413: "That is more text than one save can take (the limit is {limit} KB). "
+         "Your text is still in the page: shorten it and save again.",
+    422: "Some answers need a look; see the messages beside the fields.",
+    500: "Something went wrong on our side. Your last saved work is safe.",
+}
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.path.endswith("/autosave") or request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    def respond(code: int, text: str):  # noqa: ANN202
+        if _wants_json():
+            return jsonify(status="error", code=code, message=text), code
+        return render_template("error.html", code=code, message=text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        return respond(400, "This page was open too long or came from elsewhere, so it was not "
+                            "saved. Reload the page; your browser keeps what you typed.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        code = exc.code or 500
+        text = MESSAGES.get(code, exc.description or "")
+        if code == 413:
+            text = text.format(limit=app.config["MAX_CONTENT_LENGTH"] // 1024)
+        return respond(code, text)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # noqa: ANN202
+        app.logger.exception("unhandled error")
+        return respond(500, MESSAGES[500])

@@ -1,0 +1,70 @@
+"""Draw a ladder as a funnel: an SVG made on the server, shared by the page and the PDF."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from markupsafe import Markup, escape
+
+from .ladder import LadderResult
+
+WIDTH, ROW, GAP, PAD = 640, 40, 26, 8
+GOOD, SHORT, NEUTRAL, BAR = "#1b7a3d", "#b35900", "#4a4a4a", "#2f5d8a"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %".replace(".0 %", " %")
+
+
+def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
+               words: Mapping[str, str] | None = None) -> Markup:
+    """The ladder as centred bars, top rung on top, with each step's conversion and goal.
+
+    Bar widths follow log10 of the count, so a market of 20,000 and a top rung of 20 both stay
+    readable; the numbers are always printed.
+    """
+    words = {"goal": "goal", "people": "people", "scale": "bar width on a log scale",
+             **(words or {})}
+    rungs = list(result.rungs)
+    counts = list(result.counts)
+    top_count = max((c for c in counts if c), default=0)
+    scale = math.log10(top_count + 1) if top_count else 1
+    height = PAD * 2 + len(rungs) * ROW + (len(rungs) - 1) * GAP + 18
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="funnel-title funnel-desc" '
+        f'class="funnel" font-family="sans-serif" font-size="13">',
+        f'<title id="funnel-title">{escape(title)}</title>',
+    ]
+    desc = "; ".join(
+        f"{names.get(r, r)}: {counts[n] if counts[n] is not None else '–'}"
+        for n, r in enumerate(rungs)
+    )
+    parts.append(f'<desc id="funnel-desc">{escape(desc)}</desc>')
+    y = PAD
+    # Draw top rung first: the ladder is climbed upwards.
+    order = list(range(len(rungs)))[::-1]
+    for pos, n in enumerate(order):
+        count = counts[n]
+        share = math.log10(count + 1) / scale if count else 0
+        bar = max(60.0, 420 * share)
+        x = (WIDTH - bar) / 2
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{ROW}" rx="4" '
+                     f'fill="{BAR}" fill-opacity="{0.45 + 0.55 * (n + 1) / len(rungs):.2f}"/>')
+        label = f"{names.get(rungs[n], rungs[n])}: {count if count is not None else '–'}"
+        parts.append(f'<text x="{WIDTH / 2}" y="{y + ROW / 2 + 5}" text-anchor="middle" '
+                     f'fill="#fff" font-weight="bold">{escape(label)}</text>')
+        y += ROW
+        if pos < len(order) - 1:
+            step = result.steps[n - 1]
+            ok = step.actual is not None and step.goal is not None and step.actual >= step.goal
+            colour = NEUTRAL if step.actual is None or step.goal is None else (GOOD if ok else SHORT)
+            text = f"↑ {_pct(step.actual)}  ({words['goal']} {_pct(step.goal)})"
+            parts.append(f'<text x="{WIDTH / 2}" y="{y + GAP / 2 + 5}" text-anchor="middle" '
+                         f'fill="{colour}">{escape(text)}</text>')
+            y += GAP
+    parts.append(f'<text x="{WIDTH - 4}" y="{height - 4}" text-anchor="end" font-size="10" '
+                 f'fill="{NEUTRAL}">{escape(words["scale"])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

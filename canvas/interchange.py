@@ -1,0 +1,63 @@
+"""The project's canvas JSON format (docs/canvas-format.md): read and write whole canvases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .canvases.service import create_canvas
+from .models import Canvas, User, Worksheet
+from .worksheets.definition import WorksheetDefinition
+
+FORMAT = "bmc-canvas/1"
+LANGUAGES = ("en", "da", "nb")
+
+
+class FormatError(ValueError):
+    """The JSON is not a canvas in our format; the message says where."""
+
+
+def export_canvas(canvas: Canvas) -> dict[str, Any]:
+    """A canvas and its worksheets as plain JSON-ready data."""
+    return {
+        "format": FORMAT,
+        "title": canvas.title,
+        "language": canvas.language,
+        "author": canvas.owner.name if canvas.owner else "",
+        "blocks": {},
+        "worksheets": [{"definition": ws.definition_id, "answers": ws.answers or {}}
+                       for ws in canvas.worksheets],
+    }
+
+
+def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition]) -> None:
+    """Raise FormatError unless `data` is a canvas document this app can load."""
+    if not isinstance(data, dict):
+        raise FormatError("the document must be a JSON object")
+    if data.get("format") != FORMAT:
+        raise FormatError(f"format: expected {FORMAT!r}, got {data.get('format')!r}")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 120:
+        raise FormatError("title: a text of 1 to 120 characters")
+    if data.get("language") not in LANGUAGES:
+        raise FormatError(f"language: one of {', '.join(LANGUAGES)}")
+    worksheets = data.get("worksheets", [])
+    if not isinstance(worksheets, list):
+        raise FormatError("worksheets: expected a list")
+    for n, ws in enumerate(worksheets):
+        if not isinstance(ws, dict) or ws.get("definition") not in definitions:
+            raise FormatError(f"worksheets[{n}].definition: unknown worksheet")
+        if not isinstance(ws.get("answers", {}), dict):
+            raise FormatError(f"worksheets[{n}].answers: expected an object")
+
+
+def import_canvas(user: User, data: dict[str, Any],
+                  definitions: dict[str, WorksheetDefinition]) -> Canvas:
+    """Add the canvas described by `data` to the user's canvases (not yet committed)."""
+    validate_canvas_data(data, definitions)
+    canvas = create_canvas(user, data["title"], data["language"])
+    for ws in data.get("worksheets", []):
+        definition = definitions[ws["definition"]]
+        canvas.worksheets.append(Worksheet(
+            definition_id=definition.id, answers=dict(ws.get("answers", {})),
+            current_step=definition.steps[0].id))
+    return canvas

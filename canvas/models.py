@@ -1,0 +1,88 @@
+"""Database models: users, their canvases, and the worksheets inside a canvas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+ROLES = ("student", "teacher", "entrepreneur", "admin")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, stored as UTC."""
+    return datetime.now(UTC)
+
+
+class User(UserMixin, db.Model):
+    """Someone who signs in: a student, teacher, entrepreneur or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="student")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    canvases: Mapped[list[Canvas]] = relationship(
+        back_populates="owner", cascade="all, delete-orphan", order_by="Canvas.updated_at.desc()"
+    )
+
+
+class Canvas(db.Model):
+    """A Business Model Canvas owned by one user, written in one content language."""
+
+    __tablename__ = "canvases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the canvas is moved to the recycle bin; cleared on restore.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+
+    owner: Mapped[User] = relationship(back_populates="canvases")
+    worksheets: Mapped[list[Worksheet]] = relationship(
+        back_populates="canvas", cascade="all, delete-orphan", order_by="Worksheet.id"
+    )
+
+
+class Worksheet(db.Model):
+    """One filled-in (or partly filled) worksheet: answers keyed by field id, and a version."""
+
+    __tablename__ = "worksheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canvas_id: Mapped[int] = mapped_column(ForeignKey("canvases.id"), index=True)
+    definition_id: Mapped[str] = mapped_column(String(80))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped on every save; a save that names an older version is refused (second tab).
+    version: Mapped[int] = mapped_column(default=1)
+    current_step: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    canvas: Mapped[Canvas] = relationship(back_populates="worksheets")
+
+
+class RefusedSave(db.Model):
+    """A save refused because another tab wrote first: kept so neither text is lost."""
+
+    __tablename__ = "refused_saves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worksheet_id: Mapped[int] = mapped_column(ForeignKey("worksheets.id", ondelete="CASCADE"))
+    based_on_version: Mapped[int] = mapped_column()
+    step: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,264 @@
+"""Worksheet definitions: YAML files under `content/worksheets/`, parsed into plain objects.
+
+A definition declares steps and fields; every user-facing text is a mapping of language to
+text, so one file carries English, Danish and Norwegian. Nothing here knows a particular
+worksheet: the form builder, the coach and the summary work from these objects alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..content.loader import ID_PATTERN, ContentError
+
+# Field ids become input names joined by "__", so a single "_" is allowed and "__" is not.
+FIELD_ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$")
+
+FIELD_TYPES = {
+    "short_text", "long_text", "number", "single_choice", "multi_choice", "weights",
+    "checklist", "ladder",
+}
+DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 4000}
+DETAIL_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in several languages."""
+
+    by_language: dict[str, str]
+
+    def get(self, language: str) -> str:
+        return self.by_language.get(language) or self.by_language.get("en", "")
+
+    def __bool__(self) -> bool:
+        return bool(self.by_language)
+
+
+NO_TEXT = Text({})
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A text asked for every chosen option (why, how, cost...)."""
+
+    id: str
+    label: Text
+    max_length: int = DETAIL_MAX_LENGTH
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: Text
+    hint: Text = NO_TEXT
+    label_from: str | None = None  # a content item whose `question` or name is the label
+    max_length: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    unit: Text = NO_TEXT
+    catalogue: str | None = None  # content page key the options come from
+    only: tuple[str, ...] = ()  # restrict the catalogue to these ids
+    options: tuple[tuple[str, Text], ...] = ()  # fixed options when there is no catalogue
+    details: tuple[Detail, ...] = ()
+    ladders: tuple[str, ...] = ()
+    tactics_from: tuple[str, ...] = ()
+    generate: str | None = None  # "summary": offers a draft generated from the answers
+    rows: int = 4
+
+
+@dataclass(frozen=True)
+class CoachRule:
+    rule: str
+    message: Text
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: Text
+    intro: Text
+    teaches: tuple[str, ...]
+    fields: tuple[Field, ...]
+    coach: tuple[CoachRule, ...] = ()
+    panel: str | None = None  # a computed picture: "funnel", "economics"
+    panel_params: dict[str, Any] = field(default_factory=dict)
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class WorksheetDefinition:
+    id: str
+    title: Text
+    description: Text
+    steps: tuple[Step, ...]
+    summary_template: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: dict[str, Text] = field(default_factory=dict)  # phrases the summary uses
+    path: Path | None = None
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def step_index(self, step_id: str) -> int:
+        return next((n for n, s in enumerate(self.steps) if s.id == step_id), 0)
+
+    def all_fields(self) -> list[tuple[Step, Field]]:
+        return [(s, f) for s in self.steps for f in s.fields]
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for _, f in self.all_fields() if f.id == field_id), None)
+
+
+class _Reader:
+    """Walks raw YAML with a path for error messages."""
+
+    def __init__(self, path: Path, languages: tuple[str, ...]) -> None:
+        self.path, self.languages = path, languages
+
+    def fail(self, key: str, problem: str) -> ContentError:
+        return ContentError(self.path, key, problem)
+
+    def ident(self, raw: dict, key: str, where: str, pattern: re.Pattern = ID_PATTERN) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not pattern.match(value):
+            raise self.fail(f"{where}.{key}", f"expected an id, got {value!r}")
+        return value
+
+    def text(self, raw: dict, key: str, where: str, required: bool = True) -> Text:
+        value = raw.get(key)
+        if value is None and not required:
+            return NO_TEXT
+        if not isinstance(value, dict):
+            raise self.fail(f"{where}.{key}", "expected a text per language (en, da, nb)")
+        missing = [lang for lang in self.languages if not isinstance(value.get(lang), str)
+                   or not value[lang].strip()]
+        if missing:
+            raise self.fail(f"{where}.{key}", f"missing language(s): {', '.join(missing)}")
+        unknown = set(value) - set(self.languages)
+        if unknown:
+            raise self.fail(f"{where}.{key}", f"unknown language(s): {', '.join(sorted(unknown))}")
+        return Text({k: str(v) for k, v in value.items()})
+
+    def number(self, raw: dict, key: str, where: str) -> float | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{where}.{key}", f"expected a number, got {value!r}")
+        return float(value)
+
+    def ids(self, raw: dict, key: str, where: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{where}.{key}", "expected a list of ids")
+        return tuple(value)
+
+
+def _parse_field(r: _Reader, raw: Any, where: str) -> Field:
+    if not isinstance(raw, dict):
+        raise r.fail(where, "a field must be a mapping")
+    field_id = r.ident(raw, "id", where, FIELD_ID_PATTERN)
+    kind = raw.get("type")
+    if kind not in FIELD_TYPES:
+        raise r.fail(f"{where}.type", f"unknown field type {kind!r}; use one of "
+                     f"{', '.join(sorted(FIELD_TYPES))}")
+    label_from = raw.get("label_from")
+    label = r.text(raw, "label", where, required=label_from is None)
+    details = tuple(
+        Detail(id=r.ident(d, "id", f"{where}.details[{n}]"),
+               label=r.text(d, "label", f"{where}.details[{n}]"),
+               max_length=int(d.get("max_length", DETAIL_MAX_LENGTH)))
+        for n, d in enumerate(raw.get("details", []))
+    )
+    options = tuple(
+        (r.ident(o, "id", f"{where}.options[{n}]"), r.text(o, "label", f"{where}.options[{n}]"))
+        for n, o in enumerate(raw.get("options", []))
+    )
+    catalogue = raw.get("catalogue")
+    if kind in ("single_choice", "multi_choice", "weights", "checklist") and not (catalogue or options):
+        raise r.fail(where, f"a {kind} field needs a catalogue or options")
+    if kind == "ladder" and not raw.get("ladders"):
+        raise r.fail(f"{where}.ladders", "a ladder field names the ladders it offers")
+    max_length = int(raw.get("max_length", DEFAULT_MAX_LENGTH.get(kind, 0)))
+    return Field(
+        id=field_id, type=kind, label=label, hint=r.text(raw, "hint", where, required=False),
+        label_from=label_from, max_length=max_length,
+        minimum=r.number(raw, "min", where), maximum=r.number(raw, "max", where),
+        integer=bool(raw.get("integer", False)), unit=r.text(raw, "unit", where, required=False),
+        catalogue=catalogue, only=r.ids(raw, "only", where), options=options, details=details,
+        ladders=r.ids(raw, "ladders", where), tactics_from=r.ids(raw, "tactics_from", where),
+        generate=raw.get("generate"), rows=int(raw.get("rows", 4)),
+    )
+
+
+def _parse_step(r: _Reader, raw: Any, where: str) -> Step:
+    if not isinstance(raw, dict):
+        raise r.fail(where, "a step must be a mapping")
+    fields = tuple(_parse_field(r, f, f"{where}.fields[{n}]")
+                   for n, f in enumerate(raw.get("fields", [])))
+    coach = []
+    for n, c in enumerate(raw.get("coach", [])):
+        cw = f"{where}.coach[{n}]"
+        if not isinstance(c, dict) or not isinstance(c.get("rule"), str):
+            raise r.fail(cw, "a coaching rule needs `rule:`")
+        params = {k: v for k, v in c.items() if k not in ("rule", "message")}
+        coach.append(CoachRule(rule=c["rule"], message=r.text(c, "message", cw), params=params))
+    panel = raw.get("panel")
+    panel_params = {}
+    if isinstance(panel, dict):
+        panel_params = {k: v for k, v in panel.items() if k != "kind"}
+        panel = panel.get("kind")
+    return Step(id=r.ident(raw, "id", where), title=r.text(raw, "title", where),
+                intro=r.text(raw, "intro", where, required=False),
+                teaches=r.ids(raw, "teaches", where), fields=fields, coach=tuple(coach),
+                panel=panel, panel_params=panel_params)
+
+
+def load_definition(path: Path, languages: tuple[str, ...] = ("en", "da", "nb")) -> WorksheetDefinition:
+    """Parse one worksheet file, or raise ContentError naming the file and key."""
+    r = _Reader(path, languages)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise r.fail("yaml", f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise r.fail("worksheet", "expected a mapping")
+    steps = tuple(_parse_step(r, s, f"steps[{n}]") for n, s in enumerate(raw.get("steps", [])))
+    if not steps:
+        raise r.fail("steps", "a worksheet needs at least one step")
+    seen: set[str] = set()
+    for step in steps:
+        for f in step.fields:
+            if f.id in seen:
+                raise r.fail(f"steps.{step.id}.{f.id}", "field ids must be unique in a worksheet")
+            seen.add(f.id)
+    template = raw.get("summary_template", {})
+    summary = {lang: tuple(template.get(lang, [])) for lang in languages} if template else {}
+    labels = {k: r.text(raw["labels"], k, "labels") for k in raw.get("labels", {})}
+    return WorksheetDefinition(
+        id=r.ident(raw, "id", "worksheet"), title=r.text(raw, "title", "worksheet"),
+        description=r.text(raw, "description", "worksheet"), steps=steps,
+        summary_template=summary, labels=labels, path=path,
+    )
+
+
+def load_definitions(folder: Path, languages: tuple[str, ...] = ("en", "da", "nb")
+                     ) -> dict[str, WorksheetDefinition]:
+    """Every `*.yaml` under `content/worksheets/`, by id, in file-name order."""
+    found: dict[str, WorksheetDefinition] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        definition = load_definition(path, languages)
+        if definition.id in found:
+            raise ContentError(path, "id", f"worksheet id {definition.id!r} is used twice")
+        found[definition.id] = definition
+    return found

@@ -1,0 +1,112 @@
+"""Saving worksheet answers: version checks, partial saves, refused saves kept."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..canvases.service import owned_worksheet, touch
+from ..database import write_transaction
+from ..models import RefusedSave, User, Worksheet, utcnow
+
+MAX_FIELDS = 2000  # far above any real step; a payload with more is refused
+
+
+class Conflict(Exception):
+    """Another tab saved first: the save named an older version."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"worksheet is at version {current_version}")
+        self.current_version = current_version
+
+
+class BadPayload(ValueError):
+    """An autosave body that is not what the editor sends; the message says what is wrong."""
+
+
+def _reject_constant(name: str) -> float:
+    raise BadPayload(f"{name} is not a number this app accepts")
+
+
+def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
+    """Decode an autosave body: {"version": int, "step": str, "fields": {name: value}}.
+
+    Values may be strings, numbers, booleans (checkboxes) or lists of strings. NaN and
+    Infinity are refused, as are nested objects.
+    """
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadPayload("the body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise BadPayload("expected a JSON object")
+    version, step, fields = data.get("version"), data.get("step"), data.get("fields")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise BadPayload("`version` must be a whole number")
+    if not isinstance(step, str) or len(step) > 80:
+        raise BadPayload("`step` must be a step id")
+    if not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
+        raise BadPayload("`fields` must be an object of input names and values")
+    formdata: MultiDict = MultiDict()
+    for key, value in fields.items():
+        if isinstance(value, bool):
+            if value:
+                formdata.add(key, "y")
+        elif isinstance(value, int | float):
+            if not math.isfinite(value):
+                raise BadPayload(f"{key}: not a finite number")
+            formdata.add(key, str(value))
+        elif isinstance(value, str):
+            formdata.add(key, value)
+        elif value is None:
+            formdata.add(key, "")
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            for v in value:
+                formdata.add(key, v)
+        else:
+            raise BadPayload(f"{key}: values must be text, numbers, true/false or lists of text")
+    return version, step, formdata
+
+
+@dataclass
+class SaveResult:
+    version: int
+    answers: dict[str, Any]
+
+
+def save_answers(user: User, worksheet_id: int, step_id: str, based_on_version: int,
+                 new_answers: dict[str, Any], *, refused_payload: str = "") -> SaveResult:
+    """Merge a step's answers into the worksheet if nobody saved in between.
+
+    The version check and the write happen in one transaction that holds SQLite's write
+    lock from its start, so two tabs cannot both pass the check.
+    """
+    with write_transaction():
+        worksheet = owned_worksheet(user, worksheet_id)
+        if worksheet.version != based_on_version:
+            worksheet_version = worksheet.version
+            from ..extensions import db
+
+            db.session.add(RefusedSave(worksheet_id=worksheet.id, based_on_version=based_on_version,
+                                       step=step_id, payload=refused_payload[:200_000]))
+            conflict = Conflict(worksheet_version)
+        else:
+            conflict = None
+            apply_answers(worksheet, step_id, new_answers)
+        result = SaveResult(worksheet.version, dict(worksheet.answers))
+    if conflict:
+        raise conflict
+    return result
+
+
+def apply_answers(worksheet: Worksheet, step_id: str, new_answers: dict[str, Any]) -> None:
+    """Merge answers, bump the version, remember the step."""
+    worksheet.answers = {**(worksheet.answers or {}), **new_answers}  # new dict: JSON change seen
+    worksheet.version += 1
+    worksheet.current_step = step_id
+    worksheet.updated_at = utcnow()
+    touch(worksheet.canvas)

@@ -1,0 +1,214 @@
+// Autosave for the worksheet editor: saves as people type (debounced), shows the state,
+// keeps unsent text in localStorage while offline, retries, and handles a second tab.
+// The page works without this script: the form posts normally.
+(function () {
+  "use strict";
+  const editor = document.getElementById("editor");
+  const form = document.getElementById("step-form");
+  if (!editor || !form) return;
+
+  const url = editor.dataset.autosaveUrl;
+  const step = editor.dataset.step;
+  const words = JSON.parse(editor.dataset.words);
+  const debounceMs = parseInt(editor.dataset.debounce, 10) || 800;
+  const storeKey = "canvas:unsaved:" + editor.dataset.worksheet + ":" + step;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const versionInput = document.getElementById("version");
+  const status = document.getElementById("save-status");
+  const conflictBox = document.getElementById("conflict");
+
+  let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
+  document.documentElement.classList.add("js");
+
+  function setStatus(text, state) {
+    status.textContent = text;
+    status.dataset.state = state;
+  }
+
+  function collect() {
+    const fields = {};
+    for (const el of form.elements) {
+      if (!el.name || ["csrf_token", "version", "go"].includes(el.name)) continue;
+      if (el.type === "checkbox") fields[el.name] = el.checked;
+      else if (el.type === "radio") { if (el.checked) fields[el.name] = el.value; else if (!(el.name in fields)) fields[el.name] = ""; }
+      else fields[el.name] = el.value;
+    }
+    return fields;
+  }
+
+  function apply(fields) {
+    for (const [name, value] of Object.entries(fields)) {
+      for (const el of form.querySelectorAll('[name="' + CSS.escape(name) + '"]')) {
+        if (el.type === "checkbox") el.checked = !!value;
+        else if (el.type === "radio") el.checked = el.value === value;
+        else el.value = value;
+      }
+    }
+    updateCounters();
+  }
+
+  function remember(fields) {
+    try {
+      localStorage.setItem(storeKey, JSON.stringify({ version: Number(versionInput.value), fields }));
+    } catch (e) { /* storage full or disabled: the server save still runs */ }
+  }
+
+  function forget() { try { localStorage.removeItem(storeKey); } catch (e) {} }
+
+  function showErrors(errors) {
+    for (const el of form.querySelectorAll(".field-error")) {
+      el.hidden = true; el.textContent = "";
+    }
+    for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+    for (const el of form.querySelectorAll(".has-error")) el.classList.remove("has-error");
+    for (const [name, messages] of Object.entries(errors || {})) {
+      const input = form.querySelector('[name="' + CSS.escape(name) + '"]');
+      const box = document.getElementById((input ? input.id : name) + "-error");
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        const wrap = input.closest(".field");
+        if (wrap) wrap.classList.add("has-error");
+      }
+      if (box) { box.textContent = messages.join(" "); box.hidden = false; }
+    }
+  }
+
+  function updateView(data) {
+    if (data.hints_html != null) document.getElementById("hints").innerHTML = data.hints_html;
+    const panel = document.getElementById("panel");
+    if (panel && data.panel_html != null) panel.innerHTML = data.panel_html;
+    const progress = document.getElementById("progress");
+    if (progress && data.done != null) {
+      progress.value = data.done;
+      const done = document.querySelector("[data-done]");
+      if (done) done.textContent = data.done;
+    }
+    if (data.steps_done) {
+      for (const [id, isDone] of Object.entries(data.steps_done)) {
+        const li = document.querySelector('[data-step-id="' + CSS.escape(id) + '"]');
+        if (li) li.classList.toggle("done", isDone);
+      }
+    }
+    const draft = document.getElementById("draft-text");
+    if (draft && data.draft != null) draft.textContent = data.draft || draft.textContent;
+  }
+
+  async function save(force) {
+    clearTimeout(timer);
+    if (conflict && !force) return;
+    if (inFlight) { queued = true; return; }
+    const fields = collect();
+    remember(fields);
+    inFlight = true;
+    setStatus(words.saving, "saving");
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: JSON.stringify({ version: Number(versionInput.value), step, fields }),
+        credentials: "same-origin",
+      });
+    } catch (e) {
+      inFlight = false;
+      offline();
+      return;
+    }
+    inFlight = false;
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = {}; }
+    if (response.status === 409 && data.status === "conflict") {
+      conflict = true;
+      editor.dataset.theirVersion = data.version;
+      conflictBox.hidden = false;
+      setStatus(words.unsaved, "conflict");
+      return;
+    }
+    if (response.ok || response.status === 422) {
+      retryMs = 1000;
+      if (data.version != null) versionInput.value = data.version;
+      showErrors(data.errors);
+      updateView(data);
+      if (response.ok) { forget(); setStatus(words.saved, "saved"); }
+      else setStatus(words.error, "error");
+      if (queued) { queued = false; save(); }
+      return;
+    }
+    if (response.status >= 500 || response.status === 0) { offline(); return; }
+    // 400 and 413: the server explained; keep the text, show the message.
+    setStatus((data && data.message) || words.error, "error");
+  }
+
+  function offline() {
+    setStatus(words.offline, "offline");
+    clearTimeout(timer);
+    timer = setTimeout(() => save(), retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  }
+
+  function schedule() {
+    setStatus(words.unsaved, "dirty");
+    clearTimeout(timer);
+    timer = setTimeout(() => save(), debounceMs);
+  }
+
+  function updateCounters() {
+    for (const counter of form.querySelectorAll("[data-count-for]")) {
+      const el = document.getElementById(counter.dataset.countFor);
+      if (el) counter.textContent = el.value.length;
+    }
+  }
+
+  form.addEventListener("input", (event) => { updateCounters(); schedule(); });
+  form.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target.type === "radio" && target.name.endsWith("__ladder")) {
+      // The tactic map offers the chosen ladder's steps: save, then redraw the page.
+      save().then(() => { if (status.dataset.state === "saved") location.reload(); });
+      return;
+    }
+    schedule();
+  });
+  form.addEventListener("submit", () => { forget(); });
+  window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
+  window.addEventListener("beforeunload", (event) => {
+    if (["dirty", "saving", "offline"].includes(status.dataset.state)) {
+      save();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  conflictBox.querySelector('[data-conflict="keep"]').addEventListener("click", () => {
+    versionInput.value = editor.dataset.theirVersion;
+    conflict = false;
+    conflictBox.hidden = true;
+    save(true);
+  });
+  conflictBox.querySelector('[data-conflict="reload"]').addEventListener("click", () => { forget(); });
+
+  const useDraft = document.getElementById("use-draft");
+  if (useDraft) {
+    useDraft.addEventListener("click", () => {
+      const target = document.getElementById(useDraft.dataset.target);
+      const draft = document.getElementById("draft-text").textContent;
+      if (!target) return;
+      if (target.value.trim() && !window.confirm(words.reload ? "Replace your text with the draft?" : "")) return;
+      target.value = draft;
+      updateCounters();
+      save();
+      target.focus();
+    });
+  }
+
+  // Text typed while offline (or before a crash) that never reached the server.
+  try {
+    const pending = JSON.parse(localStorage.getItem(storeKey) || "null");
+    if (pending && pending.fields) {
+      apply(pending.fields);
+      if (pending.version === Number(versionInput.value)) save();
+      else { conflict = true; editor.dataset.theirVersion = versionInput.value; conflictBox.hidden = false; setStatus(words.unsaved, "conflict"); }
+    }
+  } catch (e) { forget(); }
+  updateCounters();
+})();

@@ -1,0 +1,137 @@
+"""Fixtures around the app factory: a fresh app and a temporary SQLite file per test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from canvas import create_app
+from canvas.accounts import create_user
+from canvas.canvases.service import create_canvas
+from canvas.extensions import db
+from canvas.library import get_definitions
+from canvas.models import Canvas, User
+
+PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on its own SQLite file, migrated with the real Alembic migrations."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user: make_user("a@b.test", role="teacher", language="da")."""
+    counter = iter(range(10_000))
+
+    def make(email: str | None = None, role: str = "student", language: str = "en") -> User:
+        with app.app_context():
+            user = create_user(email or f"user{next(counter)}@example.test", PASSWORD,
+                               role=role, language=language)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def make_canvas(app: Flask) -> Callable[..., tuple[int, list[int]]]:
+    """Create a canvas with worksheets; returns (canvas id, [worksheet ids])."""
+
+    def make(user: User, title: str = "My business", language: str = "en",
+             worksheets: tuple[str, ...] = ("customer-relationships",)) -> tuple[int, list[int]]:
+        with app.app_context():
+            owner = db.session.get(User, user.id)
+            definitions = get_definitions()
+            canvas = create_canvas(owner, title, language, [definitions[w] for w in worksheets])
+            db.session.commit()
+            return canvas.id, [ws.id for ws in canvas.worksheets]
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token rendered into a page."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Session:
+    """A signed-in test client that knows its CSRF token."""
+
+    def __init__(self, client: FlaskClient, user: User) -> None:
+        self.client, self.user = client, user
+        page = client.get("/auth/login")
+        response = client.post("/auth/login", data={
+            "email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+        assert response.status_code == 302, response.text
+        self.csrf = csrf_from(client.get("/").text)
+
+    def get(self, url: str, **kw):  # noqa: ANN003, ANN201
+        return self.client.get(url, **kw)
+
+    def post(self, url: str, data: dict | None = None, **kw):  # noqa: ANN003, ANN201
+        return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kw)
+
+    def autosave(self, worksheet_id: int, step: str, version: int, fields: dict, **kw):  # noqa: ANN003, ANN201
+        import json
+
+        return self.client.post(
+            f"/worksheets/{worksheet_id}/steps/{step}/autosave",
+            data=json.dumps({"version": version, "step": step, "fields": fields}),
+            headers={"X-CSRFToken": self.csrf, "Content-Type": "application/json"}, **kw)
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[User], Session]:
+    """Sign a user in on a fresh client: session = login(user)."""
+
+    def sign_in(user: User) -> Session:
+        return Session(app.test_client(), user)
+
+    return sign_in
+
+
+def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
+    """(version, answers) as stored in the database."""
+    from canvas.models import Worksheet
+
+    with app.app_context():
+        ws = db.session.get(Worksheet, worksheet_id)
+        return ws.version, dict(ws.answers)
+
+
+__all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "stored_answers"]
