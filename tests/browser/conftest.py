@@ -1,0 +1,113 @@
+"""Real-browser fixtures: the app served on a free port, Debian's Chromium driven by Playwright.
+
+`make test` installs Chromium (scripts/system-packages.sh --test), so a missing browser is an
+error here, never a skip.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from canvas import create_app
+from canvas.extensions import db
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# Autosave waits 800 ms after the last keystroke; leave room for a slow CI machine.
+expect.set_options(timeout=10_000)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fail every browser test loudly (not skip) when Chromium is not where `make test` puts it."""
+    del config
+    if CHROMIUM.exists():
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.usefixtures("_chromium_is_installed"))
+
+
+@pytest.fixture(scope="session")
+def _chromium_is_installed() -> None:
+    pytest.fail(f"{CHROMIUM} is missing: run `make test-system` (installs Debian's chromium); "
+                "the browser tests never download a browser.", pytrace=False)
+
+
+class LiveServer(str):
+    """The base URL (a str, e.g. "http://127.0.0.1:40123"), carrying the app it serves."""
+
+    app: Flask
+
+    def __new__(cls, url: str, app: Flask) -> LiveServer:
+        obj = super().__new__(cls, url)
+        obj.app = app
+        return obj
+
+    def url(self, path: str) -> str:
+        return f"{self}{path}"
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The app on its own migrated SQLite file, served by werkzeug in a daemon thread."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "browser-test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+    })
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make test-system`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (cookies, localStorage) for one test."""
+    ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    pg = context.new_page()
+    yield pg
+    pg.close()
