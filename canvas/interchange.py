@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .canvases.blocks import BlocksError, clean_blocks
 from .canvases.service import create_canvas
 from .models import Canvas, User, Worksheet
 from .worksheets.definition import WorksheetDefinition
@@ -23,7 +24,8 @@ def export_canvas(canvas: Canvas) -> dict[str, Any]:
         "title": canvas.title,
         "language": canvas.language,
         "author": canvas.owner.name if canvas.owner else "",
-        "blocks": {},
+        "version": canvas.version,
+        "blocks": clean_blocks(canvas.blocks or {}),
         "worksheets": [{"definition": ws.definition_id, "answers": ws.answers or {}}
                        for ws in canvas.worksheets],
     }
@@ -40,6 +42,10 @@ def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition])
         raise FormatError("title: a text of 1 to 120 characters")
     if data.get("language") not in LANGUAGES:
         raise FormatError(f"language: one of {', '.join(LANGUAGES)}")
+    try:
+        clean_blocks(data.get("blocks", {}))
+    except BlocksError as exc:
+        raise FormatError(f"blocks: {exc}") from exc
     worksheets = data.get("worksheets", [])
     if not isinstance(worksheets, list):
         raise FormatError("worksheets: expected a list")
@@ -55,6 +61,7 @@ def import_canvas(user: User, data: dict[str, Any],
     """Add the canvas described by `data` to the user's canvases (not yet committed)."""
     validate_canvas_data(data, definitions)
     canvas = create_canvas(user, data["title"], data["language"])
+    canvas.blocks = clean_blocks(data.get("blocks", {}))
     for ws in data.get("worksheets", []):
         definition = definitions[ws["definition"]]
         canvas.worksheets.append(Worksheet(

@@ -50,10 +50,17 @@ class Canvas(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the canvas is moved to the recycle bin; cleared on restore.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # The nine blocks' items: {block id: [{"id", "text", "segment"}]}; see docs/canvas-format.md.
+    blocks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Bumped on every save of the blocks; a save naming an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     owner: Mapped[User] = relationship(back_populates="canvases")
     worksheets: Mapped[list[Worksheet]] = relationship(
         back_populates="canvas", cascade="all, delete-orphan", order_by="Worksheet.id"
+    )
+    snapshots: Mapped[list[Snapshot]] = relationship(
+        back_populates="canvas", cascade="all, delete-orphan", order_by="Snapshot.number.desc()"
     )
 
 
@@ -86,3 +93,19 @@ class RefusedSave(db.Model):
     step: Mapped[str] = mapped_column(String(80))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Snapshot(db.Model):
+    """A saved version of a whole canvas (blocks and worksheet answers), with a note."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canvas_id: Mapped[int] = mapped_column(ForeignKey("canvases.id", ondelete="CASCADE"),
+                                           index=True)
+    number: Mapped[int] = mapped_column()  # 1, 2, 3... within the canvas
+    note: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canvas JSON format
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    canvas: Mapped[Canvas] = relationship(back_populates="snapshots")

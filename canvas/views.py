@@ -12,6 +12,10 @@ def init_app(app: Flask) -> None:
     for bp in (auth_bp, canvases_bp, learn_bp, worksheets_bp):
         app.register_blueprint(bp)
 
+    from . import exports
+
+    exports.init_app(app)
+
     @app.context_processor
     def inject_languages() -> dict:
         return {"language_names": {"en": "English", "da": "Dansk", "nb": "Norsk bokmål"},

@@ -1,0 +1,123 @@
+"""The nine blocks of a canvas and their items: validation and cross-block checks (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# Canonical order; the layout places them (see templates/canvases/_board.html).
+BLOCK_IDS = (
+    "key-partners", "key-activities", "key-resources", "value-propositions",
+    "customer-relationships", "channels", "customer-segments", "cost-structure",
+    "revenue-streams",
+)
+SEGMENTS = "customer-segments"
+RELATIONSHIPS = "customer-relationships"
+MAX_ITEMS = 40
+MAX_TEXT = 500
+ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# Colour tags for segments, in the order segments appear; readable on white and in print.
+SEGMENT_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+                   "#e377c2", "#17becf")
+
+
+class BlocksError(ValueError):
+    """Items that cannot be saved; `problems` maps 'block' or 'block/item' to a message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+def clean_blocks(raw: Any) -> dict[str, list[dict[str, Any]]]:
+    """Check a whole blocks document and return it normalised, or raise BlocksError."""
+    if not isinstance(raw, dict):
+        raise BlocksError({"blocks": "expected an object of block ids"})
+    problems: dict[str, str] = {}
+    unknown = [k for k in raw if k not in BLOCK_IDS]
+    for key in unknown[:5]:
+        problems[str(key)[:60]] = "not a block of the canvas"
+    cleaned: dict[str, list[dict[str, Any]]] = {}
+    for block in BLOCK_IDS:
+        items = raw.get(block, [])
+        if not isinstance(items, list):
+            problems[block] = "expected a list of items"
+            continue
+        if len(items) > MAX_ITEMS:
+            problems[block] = f"at most {MAX_ITEMS} items in a block"
+            continue
+        out = []
+        seen: set[str] = set()
+        for n, item in enumerate(items):
+            where = f"{block}/{n}"
+            if not isinstance(item, dict):
+                problems[where] = "an item is an object with id and text"
+                continue
+            item_id, text, segment = item.get("id"), item.get("text", ""), item.get("segment")
+            if not isinstance(item_id, str) or not ITEM_ID.match(item_id) or item_id in seen:
+                problems[where] = "each item needs its own id (letters, digits, - or _)"
+                continue
+            seen.add(item_id)
+            if not isinstance(text, str):
+                problems[f"{block}/{item_id}"] = "the text must be text"
+                continue
+            if len(text) > MAX_TEXT:
+                problems[f"{block}/{item_id}"] = (
+                    f"this note is {len(text)} characters; the limit is {MAX_TEXT}")
+                continue
+            if segment is not None and not isinstance(segment, str):
+                problems[f"{block}/{item_id}"] = "the segment tag must be a segment's id"
+                continue
+            out.append({"id": item_id, "text": text, "segment": segment or None})
+        cleaned[block] = out
+    segment_ids = {i["id"] for i in cleaned.get(SEGMENTS, [])}
+    for block, items in cleaned.items():
+        for item in items:
+            if item["segment"] and (block == SEGMENTS or item["segment"] not in segment_ids):
+                problems[f"{block}/{item['id']}"] = "tagged with a segment that does not exist"
+    if problems:
+        raise BlocksError(problems)
+    return cleaned
+
+
+def segment_colours(blocks: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """Segment item id -> colour, by the order of the segments."""
+    return {item["id"]: SEGMENT_COLOURS[n % len(SEGMENT_COLOURS)]
+            for n, item in enumerate(blocks.get(SEGMENTS, []))}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cross-block check that failed: `kind` names it, `subject` is the item's text."""
+
+    kind: str  # relationship-without-segment | segment-without-relationship | zero-weight-tactic
+    subject: str
+    block: str
+
+
+def cross_checks(blocks: dict[str, list[dict[str, Any]]],
+                 worksheet_answers: list[dict[str, Any]] = (),
+                 tactic_fields: dict[str, str] | None = None) -> list[Finding]:
+    """Relationship items with no segment, segments with no relationship, and tactics
+    chosen in a worksheet for a motivation that was weighted zero."""
+    findings: list[Finding] = []
+    relationships = blocks.get(RELATIONSHIPS, [])
+    for item in relationships:
+        if not item.get("segment"):
+            findings.append(Finding("relationship-without-segment", item["text"], RELATIONSHIPS))
+    served = {item.get("segment") for item in relationships}
+    for segment in blocks.get(SEGMENTS, []):
+        if segment["id"] not in served:
+            findings.append(Finding("segment-without-relationship", segment["text"], SEGMENTS))
+    tactic_fields = tactic_fields or {"acquisition": "tactics_acquisition",
+                                      "retention": "tactics_retention",
+                                      "upselling": "tactics_upselling"}
+    for answers in worksheet_answers:
+        weights = answers.get("weights") or {}
+        for motivation, field in tactic_fields.items():
+            if weights.get(motivation) == 0:
+                for entry in answers.get(field) or []:
+                    findings.append(Finding("zero-weight-tactic", entry.get("id", ""),
+                                            RELATIONSHIPS))
+    return findings
