@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import Canvas, User, Worksheet, utcnow
+from ..models import Canvas, Snapshot, User, Worksheet, utcnow
 from ..worksheets.definition import WorksheetDefinition
+
+
+class Conflict(Exception):
+    """Another tab saved first: the save named an older version."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"stored version is {current_version}")
+        self.current_version = current_version
 
 
 def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
@@ -110,3 +119,118 @@ def _aware(moment):  # noqa: ANN001, ANN202
     from datetime import UTC
 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+def save_blocks(canvas: Canvas, based_on_version: int, blocks: dict[str, Any]) -> int:
+    """Replace the blocks if nobody saved in between; returns the new version.
+
+    Call inside write_transaction(); `blocks` must already be cleaned (clean_blocks).
+    """
+    if canvas.version != based_on_version:
+        raise Conflict(canvas.version)
+    canvas.blocks = blocks
+    canvas.version += 1
+    touch(canvas)
+    return canvas.version
+
+
+def new_item_id(blocks: dict[str, Any]) -> str:
+    """An item id not used anywhere on the canvas."""
+    used = {item["id"] for items in blocks.values() for item in items}
+    n = len(used) + 1
+    while f"n{n}" in used:
+        n += 1
+    return f"n{n}"
+
+
+def apply_item_action(blocks: dict[str, Any], action: str, block: str, item_id: str | None,
+                      text: str = "", segment: str | None = None) -> dict[str, Any]:
+    """A copy of the blocks with one change made: add, edit, delete, up or down (no-JS path)."""
+    result = {k: [dict(i) for i in v] for k, v in blocks.items()}
+    items = result.setdefault(block, [])
+    index = next((n for n, i in enumerate(items) if i["id"] == item_id), None)
+    if action == "add":
+        items.append({"id": new_item_id(result), "text": text, "segment": segment or None})
+    elif index is None:
+        raise NotFound()
+    elif action == "edit":
+        items[index] = {"id": item_id, "text": text, "segment": segment or None}
+    elif action == "delete":
+        items.pop(index)
+    elif action == "up" and index > 0:
+        items[index - 1], items[index] = items[index], items[index - 1]
+    elif action == "down" and index < len(items) - 1:
+        items[index + 1], items[index] = items[index], items[index + 1]
+    if action == "delete" and block == "customer-segments":
+        for other in result.values():  # a deleted segment's tags go with it
+            for item in other:
+                if item.get("segment") == item_id:
+                    item["segment"] = None
+    return result
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+def take_snapshot(canvas: Canvas, note: str) -> Snapshot:
+    """Save the whole canvas as the next numbered version."""
+    from ..interchange import export_canvas
+
+    number = max((s.number for s in canvas.snapshots), default=0) + 1
+    snapshot = Snapshot(canvas=canvas, number=number, note=note.strip()[:200],
+                        data=export_canvas(canvas))
+    db.session.add(snapshot)
+    return snapshot
+
+
+def restore_snapshot(canvas: Canvas, snapshot: Snapshot, note: str) -> Snapshot:
+    """Make a saved version current again; the current state is saved as a version first."""
+    kept = take_snapshot(canvas, note)
+    data = snapshot.data
+    canvas.blocks = copy.deepcopy(data.get("blocks", {}))
+    canvas.version += 1
+    by_definition: dict[str, list[Worksheet]] = {}
+    for ws in canvas.worksheets:
+        by_definition.setdefault(ws.definition_id, []).append(ws)
+    for saved in data.get("worksheets", []):
+        matches = by_definition.get(saved["definition"], [])
+        if matches:
+            ws = matches.pop(0)
+            ws.answers = copy.deepcopy(saved.get("answers", {}))
+            ws.version += 1
+        else:
+            db.session.add(Worksheet(canvas=canvas, definition_id=saved["definition"],
+                                     answers=copy.deepcopy(saved.get("answers", {})),
+                                     current_step=""))
+    touch(canvas)
+    return kept
+
+
+def owned_snapshot(canvas: Canvas, number: int) -> Snapshot:
+    snapshot = next((s for s in canvas.snapshots if s.number == number), None)
+    if snapshot is None:
+        raise NotFound()
+    return snapshot
+
+
+def compare_blocks(a: dict[str, Any], b: dict[str, Any], block_ids: tuple[str, ...]
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """Per block, rows pairing items by id: status same, changed, added (only in b) or removed."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for block in block_ids:
+        left = {i["id"]: i for i in a.get(block, [])}
+        right = {i["id"]: i for i in b.get(block, [])}
+        order = [i["id"] for i in a.get(block, [])] + [
+            i["id"] for i in b.get(block, []) if i["id"] not in left]
+        block_rows = []
+        for item_id in order:
+            x, y = left.get(item_id), right.get(item_id)
+            if x and y:
+                status = "same" if (x["text"], x.get("segment")) == (y["text"], y.get("segment")) \
+                    else "changed"
+            else:
+                status = "removed" if x else "added"
+            block_rows.append({"status": status, "a": x, "b": y})
+        rows[block] = block_rows
+    return rows

@@ -2,7 +2,7 @@
 
     /                              GET        the user's canvases and worksheets (or welcome)
     /canvases/new                  GET, POST  start a canvas
-    /canvases/<id>                 GET        one canvas and its worksheets
+    /canvases/<id>...              the board and versions: see board.py
     /canvases/<id>/rename          GET, POST  rename
     /canvases/<id>/duplicate       POST       copy with all answers
     /canvases/<id>/delete          GET, POST  confirm, then move to the recycle bin
@@ -73,16 +73,6 @@ def new():
             return redirect(url_for("worksheets.edit", worksheet_id=canvas.worksheets[0].id))
         return redirect(url_for("canvases.show", canvas_id=canvas.id))
     return render_template("canvases/new.html", form=form), 422 if form.errors else 200
-
-
-@bp.get("/canvases/<int:canvas_id>")
-@login_required
-def show(canvas_id: int):
-    canvas = service.owned_canvas(current_user, canvas_id)
-    form = AddWorksheetForm()
-    form.definition.choices = _worksheet_choices(canvas.language)
-    return render_template("canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
-                           add_form=form, confirm=ConfirmForm())
 
 
 @bp.route("/canvases/<int:canvas_id>/rename", methods=["GET", "POST"])

@@ -9,19 +9,13 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ..canvases.service import owned_worksheet, touch
+from ..canvases.service import Conflict, owned_worksheet, touch
 from ..database import write_transaction
 from ..models import RefusedSave, User, Worksheet, utcnow
 
 MAX_FIELDS = 2000  # far above any real step; a payload with more is refused
 
-
-class Conflict(Exception):
-    """Another tab saved first: the save named an older version."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"worksheet is at version {current_version}")
-        self.current_version = current_version
+__all__ = ["BadPayload", "Conflict", "SaveResult", "parse_autosave", "save_answers"]
 
 
 class BadPayload(ValueError):

@@ -1,0 +1,203 @@
+// The canvas board: edit notes in place, add, delete, reorder (buttons or drag and drop),
+// and autosave all blocks as one versioned JSON document. Without this script every
+// button posts its own form.
+(function () {
+  "use strict";
+  const board = document.getElementById("board");
+  if (!board) return;
+  document.documentElement.classList.add("js");
+  const url = board.dataset.saveUrl;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const status = document.getElementById("board-status");
+  const conflictBox = document.getElementById("board-conflict");
+  const versionLabel = document.getElementById("canvas-version-label");
+  let version = Number(board.dataset.version);
+  let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
+  let counter = 0;
+
+  function setStatus(text, state) { status.textContent = text; status.dataset.state = state; }
+
+  function collect() {
+    const blocks = {};
+    for (const section of board.querySelectorAll("[data-block]")) {
+      blocks[section.dataset.block] = [...section.querySelectorAll(".note")].map((li) => {
+        const seg = li.querySelector('[data-role="segment"]');
+        return { id: li.dataset.item, text: li.querySelector('[data-role="text"]').value,
+                 segment: seg && seg.value ? seg.value : null };
+      });
+    }
+    return blocks;
+  }
+
+  async function save(force) {
+    clearTimeout(timer);
+    if (conflict && !force) return;
+    if (inFlight) { queued = true; return; }
+    inFlight = true;
+    setStatus("Saving…", "saving");
+    let response, data = {};
+    try {
+      response = await fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ version, blocks: collect() }),
+      });
+      data = await response.json().catch(() => ({}));
+    } catch (e) {
+      inFlight = false;
+      setStatus("Offline, will retry", "offline");
+      timer = setTimeout(save, retryMs);
+      retryMs = Math.min(retryMs * 2, 30000);
+      return;
+    }
+    inFlight = false;
+    if (response.status === 409) {
+      conflict = true; board.dataset.theirs = data.version;
+      conflictBox.hidden = false; setStatus("Not saved yet", "conflict");
+      return;
+    }
+    if (response.ok) {
+      retryMs = 1000;
+      version = data.version;
+      versionLabel.textContent = version;
+      for (const input of document.querySelectorAll(".version-field")) input.value = version;
+      if (data.findings_html != null) document.getElementById("findings").innerHTML = data.findings_html;
+      setStatus("Saved", "saved");
+      if (queued) { queued = false; save(); }
+      return;
+    }
+    setStatus(data.message || "Not saved: see the messages", "error");
+    if (data.errors) setStatus(Object.values(data.errors).join(" "), "error");
+  }
+
+  function schedule() { setStatus("Not saved yet", "dirty"); clearTimeout(timer); timer = setTimeout(save, 800); }
+
+  function renumber(section) {
+    // Labels name notes by position; keep them true after a move.
+    const name = section.querySelector("h2").textContent;
+    section.querySelectorAll(".note").forEach((li, n) => {
+      li.querySelector("label").textContent = "Note " + (n + 1) + " in " + name;
+      li.querySelector("[data-move=up]").setAttribute("aria-label", "Move note " + (n + 1) + " up");
+      li.querySelector("[data-move=down]").setAttribute("aria-label", "Move note " + (n + 1) + " down");
+      li.querySelector("[data-delete]").setAttribute("aria-label", "Delete note " + (n + 1));
+    });
+  }
+
+  function newNote(section, text, segment) {
+    const list = section.querySelector(".notes");
+    const template = list.querySelector(".note");
+    const id = "n" + Date.now().toString(36) + (counter++);
+    let li;
+    if (template) {
+      li = template.cloneNode(true);
+    } else {
+      // First note of the block: build it from the add form's controls.
+      li = document.createElement("li");
+      li.className = "note";
+      li.innerHTML = '<form><label class="visually-hidden"></label><textarea rows="2" data-role="text"></textarea>' +
+        '<div class="note-tools"><button type="button" class="tool" data-move="up">↑</button>' +
+        '<button type="button" class="tool" data-move="down">↓</button>' +
+        '<button type="button" class="tool danger" data-delete>✕</button></div></form>';
+      const select = section.querySelector(".add-note select");
+      if (select) {
+        const copy = select.cloneNode(true);
+        copy.dataset.role = "segment";
+        li.querySelector("textarea").after(copy);
+      }
+    }
+    li.dataset.item = id;
+    li.setAttribute("draggable", "true");
+    const area = li.querySelector('[data-role="text"]');
+    area.id = "text-" + section.dataset.block + "-" + id;
+    li.querySelector("label").setAttribute("for", area.id);
+    area.value = text;
+    const seg = li.querySelector('[data-role="segment"]');
+    if (seg) { seg.id = "seg-" + section.dataset.block + "-" + id; seg.value = segment || ""; }
+    li.style.removeProperty("--tag");
+    list.appendChild(li);
+    renumber(section);
+    return li;
+  }
+
+  board.addEventListener("input", (e) => { if (!e.target.closest(".add-note")) schedule(); });
+  board.addEventListener("change", (e) => { if (!e.target.closest(".add-note")) schedule(); });
+
+  board.addEventListener("click", (e) => {
+    const button = e.target.closest("button");
+    if (!button) return;
+    const section = button.closest("[data-block]");
+    const li = button.closest(".note");
+    if (button.dataset.move && li) {
+      e.preventDefault();
+      const sibling = button.dataset.move === "up" ? li.previousElementSibling : li.nextElementSibling;
+      if (sibling) {
+        if (button.dataset.move === "up") sibling.before(li); else sibling.after(li);
+        renumber(section);
+        button.focus();
+        save();
+      }
+    } else if (button.hasAttribute("data-delete") && li) {
+      e.preventDefault();
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      renumber(section);
+      (next ? next.querySelector("textarea") : section.querySelector(".add-note textarea")).focus();
+      save();
+    } else if (button.hasAttribute("data-add")) {
+      e.preventDefault();
+      const form = button.closest(".add-note");
+      const area = form.querySelector("textarea");
+      if (!area.value.trim()) { area.focus(); return; }
+      const select = form.querySelector("select");
+      newNote(section, area.value, select ? select.value : "");
+      area.value = "";
+      area.focus();
+      save();
+    }
+  });
+
+  // Enter in the "add a note" box adds it; Shift+Enter makes a new line.
+  board.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && e.target.closest(".add-note") && e.target.tagName === "TEXTAREA") {
+      e.preventDefault();
+      e.target.closest(".add-note").querySelector("[data-add]").click();
+    }
+  });
+
+  // Mouse: drag a note within or across blocks.
+  let dragged = null;
+  board.addEventListener("dragstart", (e) => {
+    const li = e.target.closest && e.target.closest(".note");
+    if (!li || e.target.tagName === "TEXTAREA") return;
+    dragged = li; li.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", li.dataset.item);
+  });
+  board.addEventListener("dragover", (e) => {
+    if (!dragged) return;
+    const list = e.target.closest && e.target.closest("[data-block]");
+    if (!list) return;
+    e.preventDefault();
+    const over = e.target.closest(".note");
+    const notes = list.querySelector(".notes");
+    if (over && over !== dragged) {
+      const box = over.getBoundingClientRect();
+      if (e.clientY < box.top + box.height / 2) over.before(dragged); else over.after(dragged);
+    } else if (!over) notes.appendChild(dragged);
+  });
+  board.addEventListener("dragend", () => {
+    if (!dragged) return;
+    dragged.classList.remove("dragging");
+    for (const section of board.querySelectorAll("[data-block]")) renumber(section);
+    dragged = null;
+    save();
+  });
+
+  conflictBox.querySelector('[data-conflict="keep"]').addEventListener("click", () => {
+    version = Number(board.dataset.theirs); conflict = false; conflictBox.hidden = true; save(true);
+  });
+  window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
+  window.addEventListener("beforeunload", (e) => {
+    if (["dirty", "saving", "offline"].includes(status.dataset.state)) { save(); e.preventDefault(); e.returnValue = ""; }
+  });
+})();
