@@ -27,8 +27,13 @@ system:
 test-system:
 	@bash scripts/system-packages.sh --test
 
-db: $(VENV)/.installed
+db: $(VENV)/.installed instance/config.py
 	$(BIN)/flask --app canvas db upgrade
+
+# A secret key of this install's own, made once (the instance folder is not committed).
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 demo: $(VENV)/.installed
 	$(BIN)/flask --app canvas demo load

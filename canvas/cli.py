@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .accounts import AccountError, create_user, find_user
@@ -25,7 +26,7 @@ DEMO_USERS = (
 )
 
 
-@click.group("content")
+@click.group("content", cls=AppGroup)
 def content_group() -> None:
     """Learning content tools."""
 
@@ -50,6 +51,7 @@ def content_check(directory: Path | None) -> None:
 @click.option("--name", default="", help="Display name (default: the part before @).")
 @click.option("--language", type=click.Choice(["en", "da", "nb"]), default="en")
 @click.password_option(help="Asked for when not given.")
+@with_appcontext
 def create_user_command(email: str, role: str, name: str, language: str, password: str) -> None:
     """Create a user with a role, for example an admin or a teacher."""
     try:
@@ -61,7 +63,7 @@ def create_user_command(email: str, role: str, name: str, language: str, passwor
     click.echo(f"Created {role} {email}.")
 
 
-@click.group("demo")
+@click.group("demo", cls=AppGroup)
 def demo_group() -> None:
     """Demo data."""
 
@@ -89,6 +91,7 @@ def demo_load() -> None:
 
 
 @click.command("purge-bin")
+@with_appcontext
 def purge_bin() -> None:
     """Delete canvases that have been in the recycle bin longer than RECYCLE_BIN_DAYS."""
     from .canvases.service import purge_expired

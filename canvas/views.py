@@ -5,7 +5,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from .auth import bp as auth_bp
-    from .canvases import bp as canvases_bp
+    from .canvases import board  # noqa: F401  (adds the board routes to canvases.bp)
+    from .canvases.views import bp as canvases_bp
     from .learn import bp as learn_bp
     from .worksheets.views import bp as worksheets_bp
 

@@ -3,17 +3,18 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+from ..formkit import choices
 
-LANGUAGE_CHOICES = [("en", "English"), ("da", "Dansk"), ("nb", "Norsk bokmål")]
+LANGUAGE_PAIRS = (("en", "English"), ("da", "Dansk"), ("nb", "Norsk bokmål"))
 
 
 class RegisterForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False),
                                              Length(max=254)])
-    role = SelectField("I am a", choices=[("student", "Student"),
-                                          ("entrepreneur", "Entrepreneur")])
-    language = SelectField("Language of my worksheets", choices=LANGUAGE_CHOICES)
+    role = SelectField("I am a", choices=choices([("student", "Student"),
+                                                  ("entrepreneur", "Entrepreneur")]))
+    language = SelectField("Language of my worksheets", choices=choices(LANGUAGE_PAIRS))
     password = PasswordField("Password", validators=[
         DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")])
     confirm = PasswordField("Repeat the password", validators=[

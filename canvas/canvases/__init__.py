@@ -1,6 +1,4 @@
-"""Home: the user's canvases and worksheets; create, rename, duplicate, delete, restore."""
+"""Home and the canvas board: canvases, their blocks, versions and worksheets list.
 
-from . import board  # noqa: F401  (registers the board routes on bp)
-from .views import bp
-
-__all__ = ["bp"]
+The blueprint `bp` lives in `views.py`; `board.py` adds the board routes to it.
+"""

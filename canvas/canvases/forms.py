@@ -4,14 +4,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..auth.forms import LANGUAGE_CHOICES
+from ..auth.forms import LANGUAGE_PAIRS
+from ..formkit import choices
 
 
 class CanvasForm(FlaskForm):
     title = StringField("Title", validators=[
         DataRequired(message="Give the canvas a title."),
         Length(max=120, message="Keep the title under 120 characters.")])
-    language = SelectField("Language of the worksheets", choices=LANGUAGE_CHOICES)
+    language = SelectField("Language of the worksheets", choices=choices(LANGUAGE_PAIRS))
     worksheet = RadioField("Start with", validate_choice=True)
 
 

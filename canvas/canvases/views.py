@@ -22,12 +22,13 @@ from ..library import get_definitions
 from ..worksheets.analysis import progress
 from . import service
 from .forms import AddWorksheetForm, CanvasForm, ConfirmForm, RenameForm
+from ..formkit import choices
 
 bp = Blueprint("canvases", __name__)
 
 
-def _worksheet_choices(language: str) -> list[tuple[str, str]]:
-    return [(d.id, d.title.get(language)) for d in get_definitions().values()]
+def _worksheet_choices(language: str) -> list:
+    return choices((d.id, d.title.get(language)) for d in get_definitions().values())
 
 
 def worksheet_rows(canvas) -> list[dict]:  # noqa: ANN001
@@ -60,7 +61,7 @@ def home():
 def new():
     form = CanvasForm()
     form.worksheet.choices = [*_worksheet_choices(form.language.data or current_user.language),
-                              ("", "No worksheet yet")]
+                              *choices([("", "No worksheet yet")])]
     if not form.is_submitted():
         form.language.data = current_user.language
         form.worksheet.data = next(iter(get_definitions()), "")

@@ -239,8 +239,11 @@ def _join(names: list[str], language: str) -> str:
     return f"{', '.join(names[:-1])} {word} {names[-1]}"
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}".replace(",", " ")
+def _money(value: float | None, language: str = "en") -> str:
+    """Whole kroner with the language's thousands separator: 31 500, or 31.500 in Danish."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}".replace(",", "." if language == "da" else " ")
 
 
 def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
@@ -257,7 +260,7 @@ def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], lib
         if f.type in ("short_text", "long_text") and isinstance(value, str):
             values[f.id] = value.strip()
         elif f.type == "number" and value is not None:
-            values[f.id] = _money(value)
+            values[f.id] = _money(value, language)
         elif f.type == "single_choice" and value:
             item = next((i for i in library.catalogue(language, f.catalogue or "")
                          if i.id == value), None)
@@ -269,24 +272,27 @@ def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], lib
         elif f.type == "weights" and value:
             ranked = sorted(((v, k) for k, v in value.items() if v), reverse=True)
             if ranked:
-                page = library.page(language, ranked[0][1])
-                values[f"{f.id}_top"] = page.title.lower() if page else ranked[0][1]
+                label = dict(f.options).get(ranked[0][1])
+                text = label.get(language) if label else ranked[0][1]
+                values[f"{f.id}_top"] = text[:1].lower() + text[1:]
         elif f.type == "ladder" and value:
             ladder_id, result = ladder_of(f, answers, library, language)
             if result is not None:
                 page = library.page(language, ladder_id)
-                values[f"{f.id}_name"] = page.title if page else ladder_id
+                title = page.title if page else ladder_id
+                # Used mid-sentence: "On the customer ladder", "På kundestigen".
+                values[f"{f.id}_name"] = title[:1].lower() + title[1:]
                 top = library.catalogue(language, ladder_id)[-1]
                 values[f"{f.id}_top_rung"] = plain(top.name).lower()
                 if result.expected_top is not None:
-                    values[f"{f.id}_expected_top"] = _money(result.expected_top)
+                    values[f"{f.id}_expected_top"] = _money(result.expected_top, language)
     for step in definition.steps:
         if step.panel == "economics":
             result = economics_of(step.panel_params, answers)
             if result.lifetime_value is not None:
-                values["lifetime_value"] = _money(result.lifetime_value)
+                values["lifetime_value"] = _money(result.lifetime_value, language)
             if result.relationship_cost is not None:
-                values["relationship_cost"] = _money(result.relationship_cost)
+                values["relationship_cost"] = _money(result.relationship_cost, language)
     return values
 
 

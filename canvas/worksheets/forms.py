@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 from ..content.loader import Item, Library
 from .definition import Field, Step
 from .messages import message
+from ..formkit import choices
 
 SEP = "__"
 LADDER_FIELDS = ("ladder",)
@@ -154,8 +155,8 @@ def build_form_class(step: Step, library: Library, language: str, answers: dict[
             attrs[f.id] = NumberInput(label, language=language, minimum=f.minimum,
                                       maximum=f.maximum, integer=f.integer)
         elif f.type == "single_choice":
-            choices = [(o.id, o.label) for o in options_for(f, library, language)]
-            attrs[f.id] = RadioField(label, choices=choices, validate_choice=False)
+            attrs[f.id] = RadioField(label, validate_choice=False, choices=choices(
+                (o.id, o.label) for o in options_for(f, library, language)))
         elif f.type in ("multi_choice", "checklist"):
             for o in options_for(f, library, language):
                 attrs[name(f.id, o.id)] = BooleanField(o.label)
@@ -170,7 +171,7 @@ def build_form_class(step: Step, library: Library, language: str, answers: dict[
         elif f.type == "ladder":
             ladder_choices = [(lid, library.page(language, lid).title)
                               for lid in f.ladders if library.page(language, lid)]
-            attrs[name(f.id, "ladder")] = RadioField(label, choices=ladder_choices,
+            attrs[name(f.id, "ladder")] = RadioField(label, choices=choices(ladder_choices),
                                                      validate_choice=False)
             step_choices = [("", message("no_step", language))]
             chosen_ladder = (answers.get(f.id) or {}).get("ladder")
@@ -190,7 +191,7 @@ def build_form_class(step: Step, library: Library, language: str, answers: dict[
             for tactic in chosen_tactics(f.tactics_from, answers):
                 item = _find_tactic(library, language, tactic)
                 attrs[name(f.id, "tactic", tactic)] = SelectField(
-                    Markup(item.name) if item else tactic, choices=step_choices,
+                    Markup(item.name) if item else tactic, choices=choices(step_choices),
                     validate_choice=False)
     form_class = type(f"{step.id.title().replace('-', '')}StepForm", (base,), attrs)
     form_class.step_definition = step  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ error here, never a skip.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,23 +30,6 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=10_000)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fail every browser test loudly (not skip) when Chromium is not where `make test` puts it."""
-    del config
-    if CHROMIUM.exists():
-        return
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.usefixtures("_chromium_is_installed"))
-
-
-@pytest.fixture(scope="session")
-def _chromium_is_installed() -> None:
-    pytest.fail(f"{CHROMIUM} is missing: run `make test-system` (installs Debian's chromium); "
-                "the browser tests never download a browser.", pytrace=False)
-
-
 class LiveServer(str):
     """The base URL (a str, e.g. "http://127.0.0.1:40123"), carrying the app it serves."""
 
@@ -60,13 +44,13 @@ class LiveServer(str):
         return f"{self}{path}"
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app on its own migrated SQLite file, served by werkzeug in a daemon thread."""
+@contextmanager
+def serve(database: Path) -> Iterator[LiveServer]:
+    """Serve a new app on `database` (migrated first) from a daemon thread until the block ends."""
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
     })
     with app.app_context():
         upgrade()
@@ -84,9 +68,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The app on its own migrated SQLite file, served by werkzeug; yields the base URL."""
+    with serve(tmp_path / "browser.sqlite3") as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make test-system`"
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test-system` (it installs Debian's "
+                    "chromium); the browser tests never download a browser.", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)

@@ -1,0 +1,970 @@
+"""PDF exports, pure: a canvas document (docs/canvas-format.md) in, HTML and PDF bytes out.
+
+No request, session or `g`: everything comes in as arguments (the document, the content
+library, the worksheet definitions, a Jinja environment, the size), so the same code runs in
+the web app's render worker, in `flask export-pdf` and in the benchmark.
+
+The poster is one landscape page holding the nine blocks as an HTML table (a table lays out
+about twice as fast as a CSS grid, and WeasyPrint crashes on a clipped grid block spanning two
+rows). Each block's text is measured here, with the advance widths of the shipped font, before
+WeasyPrint sees it: a block takes the largest type size of a fixed scale at which its text fits;
+what does not fit at the smallest size is cut at a word and continues on an overflow page,
+with a marker in the block. Nothing is clipped: no block has `overflow: hidden`, and after
+layout the renderer checks that the poster is still one page, tightening the estimate and
+laying out again in the rare case it is not.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ..canvases.blocks import BLOCK_IDS, RELATIONSHIPS, SEGMENTS, segment_colours
+from ..content.loader import Library
+from ..worksheets import analysis
+from ..worksheets.definition import Field, Step, WorksheetDefinition
+from ..worksheets.forms import chosen_tactics, ladder_steps, options_for
+from ..worksheets.messages import EDITOR
+from ..worksheets.views import label_of, panel_context
+
+FONT_FAMILY = "CanvasSans"
+FONT_FILES = {False: "fonts/LiberationSans-Regular.ttf", True: "fonts/LiberationSans-Bold.ttf"}
+STYLESHEET = "css/pdf.css"
+# The content page whose items are the relationship types (the "service" catalogue).
+RELATIONSHIP_TYPES_CATALOGUE = "service"
+# Every PDF is tagged for accessibility (PDF/UA-1). WeasyPrint takes one variant at a time,
+# so PDF/A cannot be claimed as well: PDF/UA-1 wins (see BENCHMARKS.md / the exports docs).
+PDF_VARIANT = "pdf/ua-1"
+
+# What the PDFs say besides the user's text, per canvas language.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "author": "Author", "date": "Date", "version": "Version",
+        "credit": "The Business Model Canvas is by Strategyzer, published under CC BY-SA 3.0.",
+        "page": "Page", "of": "of", "continued": "continued",
+        "continued_on": "Continued on page", "more": "more",
+        "overflow_title": "Continued from the canvas",
+        "from_worksheet": "From the worksheet", "poster": "Business Model Canvas",
+        "report": "Worksheet report", "no_answer": "Not answered yet.", "done": "Done",
+        "yes": "Yes", "no": "No", "tactic": "Tactic", "chosen_ladder": "Ladder",
+        "count": "People", "summary": "Summary", "canvas": "Canvas",
+        "questions": "Guiding questions",
+    },
+    "da": {
+        "author": "Forfatter", "date": "Dato", "version": "Version",
+        "credit": "Business Model Canvas er udviklet af Strategyzer og udgivet under "
+                  "CC BY-SA 3.0.",
+        "page": "Side", "of": "af", "continued": "fortsat",
+        "continued_on": "Fortsætter på side", "more": "mere",
+        "overflow_title": "Fortsat fra canvasset",
+        "from_worksheet": "Fra arbejdsarket", "poster": "Business Model Canvas",
+        "report": "Rapport fra arbejdsarket", "no_answer": "Ikke besvaret endnu.",
+        "done": "Udført", "yes": "Ja", "no": "Nej", "tactic": "Taktik",
+        "chosen_ladder": "Stige", "count": "Personer", "summary": "Opsummering",
+        "canvas": "Canvas", "questions": "Spørgsmål at besvare",
+    },
+    "nb": {
+        "author": "Forfatter", "date": "Dato", "version": "Versjon",
+        "credit": "Business Model Canvas er utviklet av Strategyzer og publisert under "
+                  "CC BY-SA 3.0.",
+        "page": "Side", "of": "av", "continued": "fortsatt",
+        "continued_on": "Fortsetter på side", "more": "mer",
+        "overflow_title": "Fortsatt fra canvaset",
+        "from_worksheet": "Fra arbeidsarket", "poster": "Business Model Canvas",
+        "report": "Rapport fra arbeidsarket", "no_answer": "Ikke besvart ennå.",
+        "done": "Utført", "yes": "Ja", "no": "Nei", "tactic": "Taktikk",
+        "chosen_ladder": "Stige", "count": "Personer", "summary": "Oppsummering",
+        "canvas": "Canvas", "questions": "Spørsmål å svare på",
+    },
+}
+
+FUNNEL_WORDS = {
+    "en": {"goal": "goal", "scale": "bar width on a log scale"},
+    "da": {"goal": "mål", "scale": "søjlebredde på logaritmisk skala"},
+    "nb": {"goal": "mål", "scale": "stolpebredde på logaritmisk skala"},
+}
+
+
+class RenderError(RuntimeError):
+    """A document that cannot be rendered; the message is safe to show."""
+
+
+def words_for(language: str) -> dict[str, str]:
+    return {**EDITOR["en"], **WORDS["en"], **EDITOR.get(language, {}), **WORDS.get(language, {})}
+
+
+def plain(html: Any) -> str:
+    """Content-library HTML (names, questions) as plain text."""
+    return Markup(str(html)).striptags() if html is not None else ""
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal whose characters other than letters, digits and spaces are
+    escaped, so it is safe inside a <style> element (no quote, no `<`, no backslash)."""
+    out = []
+    for ch in str(text):
+        if ch.isalnum() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+# --- page geometry ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    """The poster's page, in PostScript points (WeasyPrint's `pt`)."""
+
+    key: str
+    css_size: str
+    width: float
+    height: float
+    margin: float
+    title_sizes: tuple[float, ...]
+    meta_size: float
+    name_size: float
+    question_size: float
+    steps: tuple[float, ...]  # block type sizes, largest first; the last is the smallest
+    pad: float
+    footer_size: float
+    overflow_size: float
+    overflow_columns: int
+
+    @property
+    def portrait(self) -> tuple[float, float]:
+        return self.height, self.width
+
+
+MM = 72 / 25.4
+SIZES: dict[str, Geometry] = {
+    "a4": Geometry("a4", "A4 landscape", 297 * MM, 210 * MM, 8 * MM, (18, 16, 14, 12, 10),
+                   7.5, 8.5, 6.5, (10, 9, 8.5, 8, 7.5, 7, 6.5, 6), 4.0, 6.5, 8.5, 2),
+    "a3": Geometry("a3", "A3 landscape", 420 * MM, 297 * MM, 10 * MM, (24, 20, 17, 14, 12),
+                   9.5, 11, 8, (13, 12, 11, 10, 9.5, 9, 8.5, 8, 7.5, 7), 5.5, 8, 10, 3),
+    "letter": Geometry("letter", "letter landscape", 792.0, 612.0, 0.3 * 72, (18, 16, 14, 12, 10),
+                       7.5, 8.5, 6.5, (10, 9, 8.5, 8, 7.5, 7, 6.5, 6), 4.0, 6.5, 8.5, 2),
+}
+PAGE_SIZES = tuple(SIZES)
+
+LINE = 1.2  # line-height of block text (pdf.css: .block)
+ITEM_GAP = 0.3  # em between items (pdf.css: .piece margin-bottom)
+INDENT = 1.6  # em of the hanging indent that holds an item's bullet or colour tag
+NAME_GAP = 3.0  # pt under a block's name
+HEADER_GAP = 4.0  # pt between the header and the table
+FOOTER_GAP = 3.0
+BORDER = 1.0  # pt; cell borders are 0.75 pt, collapsed
+FEED_GAP = 0.5  # em above the worksheet feed, plus its rule
+
+
+def geometry(size: str) -> Geometry:
+    try:
+        return SIZES[size.lower()]
+    except (KeyError, AttributeError):
+        raise RenderError(f"unknown page size {size!r}; use one of "
+                          f"{', '.join(PAGE_SIZES)}") from None
+
+
+# --- measuring text with the shipped font ----------------------------------------------------
+
+@lru_cache(maxsize=2)
+def _advances(static_dir: str, bold: bool) -> tuple[dict[int, float], float]:
+    """Advance width of every character of the font, in em, and a generous default."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(Path(static_dir) / FONT_FILES[bold]), lazy=True)
+    upem = font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    widths = {cp: metrics[glyph][0] / upem for cp, glyph in font.getBestCmap().items()}
+    font.close()
+    return widths, 1.0  # characters the font lacks fall back to another font: assume 1 em
+
+
+class Measure:
+    """Text widths in em for the regular and bold faces, cached per word."""
+
+    def __init__(self, static_dir: Path | str) -> None:
+        self.static_dir = str(static_dir)
+        self._cache: dict[tuple[str, bool], float] = {}
+
+    def width(self, text: str, bold: bool = False) -> float:
+        key = (text, bold)
+        found = self._cache.get(key)
+        if found is None:
+            widths, default = _advances(self.static_dir, bold)
+            found = sum(widths.get(ord(ch), default) for ch in text)
+            if len(self._cache) < 50_000:
+                self._cache[key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    bold: bool
+    join: str  # what goes before it: " ", "\n" (a forced break) or "" (a broken long word)
+
+
+def tokens_of(text: str, bold: bool = False) -> list[Token]:
+    """Words of a text as CSS `white-space: pre-line` sees them (newlines kept)."""
+    out: list[Token] = []
+    for n, line in enumerate(str(text).split("\n")):
+        for m, word in enumerate(line.split()):
+            out.append(Token(word, bold, "\n" if n and not m else " "))
+        if n and not line.split():
+            out.append(Token("", bold, "\n"))
+    return out
+
+
+def wrap(tokens: Sequence[Token], width_em: float, measure: Measure) -> list[list[Token]]:
+    """Greedy line breaking as the browser does it; words wider than a line are broken
+    anywhere (pdf.css sets `overflow-wrap: anywhere`)."""
+    lines: list[list[Token]] = [[]]
+    x = 0.0
+    for token in tokens:
+        if token.join == "\n" and (lines[-1] or x or len(lines) > 1 or token.text == ""):
+            lines.append([])
+            x = 0.0
+        if not token.text:
+            continue
+        w = measure.width(token.text, token.bold)
+        space = measure.width(" ", token.bold) if lines[-1] else 0.0
+        if x + space + w <= width_em:
+            lines[-1].append(token)
+            x += space + w
+            continue
+        if w <= width_em:
+            lines.append([token])
+            x = w
+            continue
+        # A word longer than a line: break it by characters.
+        chunk, cw = "", 0.0
+        join = token.join if token.join != "\n" else " "
+        if lines[-1] and x + space < width_em * 0.5:
+            x += space  # start on the current line when there is room
+        else:
+            if lines[-1]:
+                lines.append([])
+            x = 0.0
+        for ch in token.text:
+            chw = measure.width(ch, token.bold)
+            if x + cw + chw > width_em and chunk:
+                lines[-1].append(Token(chunk, token.bold, join))
+                lines.append([])
+                x, chunk, cw, join = 0.0, "", 0.0, ""
+            chunk += ch
+            cw += chw
+        if chunk:
+            lines[-1].append(Token(chunk, token.bold, join))
+            x += cw
+    return lines
+
+
+def join_tokens(tokens: Iterable[Token]) -> str:
+    out = ""
+    for token in tokens:
+        out += (token.join if out else "") + token.text
+    return out
+
+
+# --- block content ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Piece:
+    """One paragraph of a block: an item, or a line of what the worksheet feeds the block."""
+
+    kind: str  # item | feed-heading | feed
+    text: str
+    label: str = ""  # bold lead-in ("Tactics:")
+    tag: str = ""  # segment number shown in the colour tag
+    colour: str = ""
+    segment_name: str = ""
+    continues: bool = False  # the rest of a piece cut on the poster
+    cut: bool = False  # the piece goes on on the overflow page
+
+    @property
+    def indented(self) -> bool:
+        return self.kind == "item"
+
+    def tokens(self) -> list[Token]:
+        lead = tokens_of(self.label, bold=True) if self.label else []
+        if self.continues:
+            lead = [Token("…", False, " "), *lead]
+        return [*lead, *tokens_of(self.text)]
+
+
+@dataclass
+class BlockFit:
+    """How a block goes on the poster."""
+
+    id: str
+    name: Markup
+    questions: tuple[Markup, ...]
+    pieces: list[Piece]  # on the poster
+    rest: list[Piece] = field(default_factory=list)  # on the overflow page
+    size: float = 10.0
+    name_size: float = 9.0
+    cell_height: float = 0.0
+    feeds: bool = False  # the block shows a worksheet feed
+
+    @property
+    def empty(self) -> bool:
+        return not self.pieces and not self.rest
+
+    def items(self) -> list[Piece]:
+        return [p for p in self.pieces if p.kind == "item"]
+
+    def feed(self) -> list[Piece]:
+        return [p for p in self.pieces if p.kind != "item"]
+
+
+def _piece_height(piece: Piece, size: float, width: float, measure: Measure,
+                  first_feed: bool) -> tuple[float, list[list[Token]]]:
+    avail = width / size - (INDENT if piece.indented else 0.0)
+    lines = wrap(piece.tokens(), avail, measure)
+    height = len(lines) * LINE * size + ITEM_GAP * size
+    if first_feed:
+        height += FEED_GAP * size + 1.5  # space and the rule above the feed
+    return height, lines
+
+
+def _content_height(pieces: Sequence[Piece], size: float, width: float,
+                    measure: Measure) -> float:
+    total = 0.0
+    seen_feed = False
+    for piece in pieces:
+        first_feed = piece.kind != "item" and not seen_feed
+        seen_feed = seen_feed or piece.kind != "item"
+        total += _piece_height(piece, size, width, measure, first_feed)[0]
+    return total
+
+
+def _split(pieces: Sequence[Piece], size: float, width: float, avail: float,
+           measure: Measure) -> tuple[list[Piece], list[Piece]]:
+    """Fill `avail` points with whole lines; return (what fits, the rest)."""
+    kept: list[Piece] = []
+    used = 0.0
+    seen_feed = False
+    for n, piece in enumerate(pieces):
+        first_feed = piece.kind != "item" and not seen_feed
+        height, lines = _piece_height(piece, size, width, measure, first_feed)
+        if used + height <= avail:
+            kept.append(piece)
+            used += height
+            seen_feed = seen_feed or piece.kind != "item"
+            continue
+        extra = ITEM_GAP * size + (FEED_GAP * size + 1.5 if first_feed else 0.0)
+        room = int((avail - used - extra) // (LINE * size))
+        # Cut inside the piece when at least two lines fit and two lines are left over;
+        # a heading is never cut.
+        if piece.kind != "feed-heading" and 2 <= room <= len(lines) - 2:
+            head = [t for line in lines[:room] for t in line]
+            tail = [t for line in lines[room:] for t in line]
+            lead = 1 if piece.continues else 0
+            label_len = len(tokens_of(piece.label, True)) if piece.label else 0
+            head_label = label_len + lead
+            head_text = join_tokens(head[head_label:])
+            tail_text = join_tokens(tail)
+            kept.append(replace(piece, text=head_text, cut=True))
+            rest = [replace(piece, text=tail_text, label="", continues=True, cut=False),
+                    *pieces[n + 1:]]
+            return kept, rest
+        return kept, list(pieces[n:])
+    return kept, []
+
+
+# --- the document ----------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _blocks(document: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    raw = document.get("blocks") or {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for block in BLOCK_IDS:
+        items = raw.get(block) if isinstance(raw, Mapping) else None
+        out[block] = [i for i in (items or []) if isinstance(i, Mapping)]
+    return out
+
+
+def _answers(ws: Mapping[str, Any]) -> dict[str, Any]:
+    answers = ws.get("answers")
+    return answers if isinstance(answers, dict) else {}
+
+
+def _chosen_ids(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [_text(e.get("id")) for e in value if isinstance(e, Mapping) and e.get("id")]
+
+
+def _option_names(f: Field, library: Library, language: str) -> dict[str, str]:
+    return {o.id: plain(o.label) for o in options_for(f, library, language)}
+
+
+def relationship_feed(document: Mapping[str, Any], definitions: Mapping[str, WorksheetDefinition],
+                      library: Library, language: str) -> list[Piece]:
+    """What the Customer Relationships worksheets feed the block: the summary, the chosen
+    relationship types and tactics, from every such worksheet in the document."""
+    words = words_for(language)
+    pieces: list[Piece] = []
+    for ws in document.get("worksheets") or []:
+        if not isinstance(ws, Mapping) or ws.get("definition") != RELATIONSHIPS:
+            continue
+        definition = definitions.get(RELATIONSHIPS)
+        if definition is None:
+            continue
+        answers = _answers(ws)
+        found: list[Piece] = []
+        summary_field = next((f for _, f in definition.all_fields() if f.generate == "summary"),
+                             None)
+        summary = _text(answers.get(summary_field.id)).strip() if summary_field else ""
+        summary_label = ""
+        if summary_field and not summary:
+            summary = safe_draft(definition, answers, library, language)
+            summary_label = f"{words['draft']}:" if summary else ""
+        if summary:
+            found.append(Piece("feed", summary, label=summary_label))
+        for step, f in definition.all_fields():
+            if f.type == "multi_choice" and f.catalogue == RELATIONSHIP_TYPES_CATALOGUE:
+                names = _option_names(f, library, language)
+                chosen = [names.get(i, i) for i in _chosen_ids(answers.get(f.id))]
+                if chosen:
+                    found.append(Piece("feed", ", ".join(chosen),
+                                       label=f"{step.title.get(language)}:"))
+        for step, f in definition.all_fields():
+            if f.type != "ladder" or not f.tactics_from:
+                continue
+            names: dict[str, str] = {}
+            tactic_step = None
+            for source in f.tactics_from:
+                sf = definition.field(source)
+                if sf is not None:
+                    names.update(_option_names(sf, library, language))
+                    tactic_step = tactic_step or next(
+                        (s for s, g in definition.all_fields() if g.id == source), None)
+            chosen = [names.get(t, t) for t in chosen_tactics(f.tactics_from, answers)]
+            if chosen:
+                title = tactic_step.title.get(language) if tactic_step else words["tactic"]
+                found.append(Piece("feed", ", ".join(chosen), label=f"{title}:"))
+        if found:
+            pieces.append(Piece("feed-heading", f"{words['from_worksheet']}: "
+                                f"{definition.title.get(language)}"))
+            pieces.extend(found)
+    return pieces
+
+
+def safe_draft(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
+               language: str) -> str:
+    """The draft summary, or nothing when the answers are not in the shapes it expects."""
+    try:
+        return analysis.draft_summary(definition, answers, library, language).strip()
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return ""
+
+
+def block_pieces(document: Mapping[str, Any], definitions: Mapping[str, WorksheetDefinition],
+                 library: Library, language: str) -> dict[str, list[Piece]]:
+    blocks = _blocks(document)
+    colours = segment_colours({SEGMENTS: [i for i in blocks[SEGMENTS] if i.get("id")]})
+    numbers = {item_id: str(n + 1) for n, item_id in enumerate(colours)}
+    segment_names = {_text(i.get("id")): _text(i.get("text")) for i in blocks[SEGMENTS]}
+    out: dict[str, list[Piece]] = {}
+    for block in BLOCK_IDS:
+        pieces = []
+        for item in blocks[block]:
+            tag_id = _text(item.get("id")) if block == SEGMENTS else _text(item.get("segment"))
+            pieces.append(Piece("item", _text(item.get("text")), tag=numbers.get(tag_id, ""),
+                                colour=colours.get(tag_id, ""),
+                                segment_name=segment_names.get(tag_id, "")
+                                if block != SEGMENTS else ""))
+        if block == RELATIONSHIPS:
+            pieces.extend(relationship_feed(document, definitions, library, language))
+        out[block] = pieces
+    return out
+
+
+# --- poster layout ---------------------------------------------------------------------------
+
+@dataclass
+class PosterLayout:
+    geometry: Geometry
+    blocks: dict[str, BlockFit]
+    title_size: float
+    header_height: float
+    footer_height: float
+    table_height: float
+    top_row: float
+    bottom_row: float
+    column: float
+
+    @property
+    def overflow(self) -> list[BlockFit]:
+        return [b for b in self.blocks.values() if b.rest]
+
+
+# Cells: block id -> (columns of the five it spans, rows of the top two it spans)
+TOP_CELLS = {
+    "key-partners": (1, 2), "key-activities": (1, 1), "key-resources": (1, 1),
+    "value-propositions": (1, 2), "customer-relationships": (1, 1), "channels": (1, 1),
+    "customer-segments": (1, 2),
+}
+BOTTOM_CELLS = ("cost-structure", "revenue-streams")
+
+
+def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, WorksheetDefinition],
+                  library: Library, language: str, size: str, measure: Measure,
+                  slack: float = 1.0, pieces: dict[str, list[Piece]] | None = None
+                  ) -> PosterLayout:
+    """Choose type sizes and cut points for every block so the poster is one page.
+
+    `slack` < 1 makes every estimate more careful (used when a layout came out too tall).
+    """
+    g = geometry(size)
+    pieces = pieces if pieces is not None else block_pieces(document, definitions, library,
+                                                           language)
+    words = words_for(language)
+    content_w = g.width - 2 * g.margin
+    content_h = g.height - 2 * g.margin
+    title = _text(document.get("title"))
+    title_size = g.title_sizes[-1]
+    for candidate in g.title_sizes:
+        if measure.width(title, True) * candidate <= content_w * 0.96 * slack:
+            title_size = candidate
+            break
+    title_lines = len(wrap(tokens_of(title, True), content_w * 0.96 / title_size, measure))
+    header_h = title_lines * title_size * 1.15 + g.meta_size * 1.3 * 2 + HEADER_GAP
+    footer_h = g.footer_size * 1.3 * 2 + FOOTER_GAP
+    table_h = (content_h - header_h - footer_h - 2) * slack
+    bottom = table_h * 0.27
+    top = (table_h - bottom) / 2
+    column = content_w / 5
+    fits: dict[str, BlockFit] = {}
+    for block in BLOCK_IDS:
+        item = library.item(language, f"blocks#{block}")
+        name = Markup(item.name) if item else Markup.escape(block)
+        questions = item.lists.get("questions", ()) if item else ()
+        if block in TOP_CELLS:
+            cols, rows = TOP_CELLS[block]
+            width, height = column * cols, top * rows
+        else:
+            width, height = content_w / 2, bottom
+        inner_w = (width - 2 * g.pad - BORDER) * (0.97 if slack >= 1 else 0.97 * slack)
+        name_lines = len(wrap(tokens_of(plain(name), True), inner_w / g.name_size, measure))
+        avail = height - 2 * g.pad - BORDER - name_lines * g.name_size * 1.15 - NAME_GAP
+        fit = BlockFit(block, name, tuple(questions), [], name_size=g.name_size,
+                       cell_height=height, feeds=block == RELATIONSHIPS)
+        content = pieces[block]
+        if not content:
+            fit.size = g.question_size
+            fits[block] = fit
+            continue
+        chosen = None
+        for candidate in g.steps:
+            if _content_height(content, candidate, inner_w, measure) <= avail:
+                chosen = candidate
+                break
+        if chosen is not None:
+            fit.size, fit.pieces = chosen, list(content)
+        else:
+            smallest = g.steps[-1]
+            marker = LINE * smallest * 1.1 + 2
+            kept, rest = _split(content, smallest, inner_w, avail - marker, measure)
+            fit.size, fit.pieces, fit.rest = smallest, kept, rest
+        fits[block] = fit
+    del words
+    return PosterLayout(g, fits, title_size, header_h, footer_h, table_h, top, bottom, column)
+
+
+# --- templates -------------------------------------------------------------------------------
+
+def make_environment(templates_dir: Path | str) -> jinja2.Environment:
+    """A Jinja environment for the PDF templates outside Flask (the render worker, the CLI,
+    the benchmark): autoescaping on, the filters the templates use."""
+    from ..views import num, pct, pp
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(pct=pct, pp=pp, num=num)
+    return env
+
+
+def _prepare(env: jinja2.Environment) -> jinja2.Environment:
+    if "css_string" not in env.filters:
+        env.filters["css_string"] = css_string
+    if "pt" not in env.filters:
+        env.filters["pt"] = lambda value: f"{float(value):.2f}pt"
+    return env
+
+
+def _today(when: datetime | None) -> datetime:
+    return when or datetime.now(UTC)
+
+
+def _meta(document: Mapping[str, Any], when: datetime) -> dict[str, str]:
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"created": stamp, "modified": stamp, "date": when.strftime("%Y-%m-%d")}
+
+
+def poster_html(document: Mapping[str, Any], library: Library,
+                definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
+                size: str, static_dir: Path | str, when: datetime | None = None,
+                slack: float = 1.0, measure: Measure | None = None) -> str:
+    """The poster as HTML (one landscape page, plus overflow pages when needed)."""
+    language = _language(document)
+    layout = layout_poster(document, definitions, library, language, size,
+                           measure or Measure(static_dir), slack)
+    when = _today(when)
+    version = document.get("version")
+    return _prepare(env).get_template("pdf/poster.html").render(
+        doc=document, title=_text(document.get("title")), author=_text(document.get("author")),
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        language=language, words=words_for(language), layout=layout, g=layout.geometry,
+        blocks=layout.blocks, meta=_meta(document, when), font=FONT_FAMILY,
+        stylesheet=STYLESHEET, font_files=FONT_FILES, line=LINE, item_gap=ITEM_GAP,
+        indent=INDENT, feed_gap=FEED_GAP,
+    )
+
+
+def _language(document: Mapping[str, Any]) -> str:
+    language = document.get("language")
+    return language if language in WORDS else "en"
+
+
+# --- the worksheet report --------------------------------------------------------------------
+
+@dataclass
+class Answer:
+    """One field of a step as the report shows it."""
+
+    field: Field
+    label: str
+    kind: str  # text | number | choice | list | table | weights | ladder | empty
+    text: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _tactic_steps(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
+                  language: str) -> tuple[dict[str, str], set[str]]:
+    """Tactic id -> the ladder step it is placed on (as names), and the fields feeding it."""
+    placed: dict[str, str] = {}
+    sources: set[str] = set()
+    for _, f in definition.all_fields():
+        if f.type != "ladder":
+            continue
+        sources.update(f.tactics_from)
+        value = answers.get(f.id) if isinstance(answers.get(f.id), dict) else {}
+        steps = {}
+        for lid in f.ladders:
+            page = library.page(language, lid)
+            for low, high in ladder_steps(library, language, lid):
+                steps[f"{lid}:{low.id}"] = (f"{page.title}: " if page and len(f.ladders) > 1
+                                           and value.get("ladder") != lid else "") + \
+                    f"{plain(low.name)} → {plain(high.name)}"
+        tactics = value.get("tactics") if isinstance(value.get("tactics"), dict) else {}
+        for tactic, where in tactics.items():
+            if where in steps:
+                placed[tactic] = steps[where]
+    return placed, sources
+
+
+def _number_text(value: Any, f: Field, language: str) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return _text(value)
+    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+    if language in ("da", "nb"):
+        text = text.replace(".", ",")
+    unit = f.unit.get(language) if f.unit else ""
+    return f"{text} {unit}".strip()
+
+
+def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
+                   library: Library, language: str, placed: dict[str, str],
+                   tactic_fields: set[str]) -> list[Answer]:
+    words = words_for(language)
+    out: list[Answer] = []
+    tactic_rows: list[dict[str, Any]] = []
+    tactic_columns: list[str] = []
+    tactic_anchor: Answer | None = None
+    for f in step.fields:
+        label = label_of(f, library, language)
+        value = answers.get(f.id)
+        if f.type in ("short_text", "long_text"):
+            text = _text(value).strip()
+            out.append(Answer(f, label, "text" if text else "empty", text=text))
+        elif f.type == "number":
+            shown = value is not None and value != ""
+            out.append(Answer(f, label, "number" if shown else "empty",
+                              text=_number_text(value, f, language)))
+        elif f.type == "single_choice":
+            names = _option_names(f, library, language)
+            out.append(Answer(f, label, "choice" if value else "empty",
+                              text=names.get(_text(value), _text(value))))
+        elif f.type == "weights":
+            names = _option_names(f, library, language)
+            rows = [{"name": names.get(oid, oid), "value": v}
+                    for oid, v in (value.items() if isinstance(value, dict) else ())
+                    if v is not None]
+            out.append(Answer(f, label, "weights" if rows else "empty", rows=rows))
+        elif f.type == "multi_choice" and f.id in tactic_fields:
+            names = _option_names(f, library, language)
+            if not tactic_columns:
+                tactic_columns = [words["tactic"], *[d.label.get(language) for d in f.details],
+                                  words["step_col"]]
+            group = []
+            for entry in value if isinstance(value, list) else []:
+                if not isinstance(entry, Mapping) or not entry.get("id"):
+                    continue
+                tid = _text(entry["id"])
+                group.append({"cells": [names.get(tid, tid),
+                                        *[_text(entry.get(d.id)).strip() for d in f.details],
+                                        placed.get(tid, words["no_step"])]})
+            if group:
+                tactic_rows.append({"group": label, "rows": group})
+            if tactic_anchor is None:
+                tactic_anchor = Answer(f, words["tactics"] if "tactics" in words
+                                       else step.title.get(language), "tactics")
+                out.append(tactic_anchor)
+        elif f.type == "multi_choice":
+            names = _option_names(f, library, language)
+            rows = []
+            for entry in value if isinstance(value, list) else []:
+                if not isinstance(entry, Mapping) or not entry.get("id"):
+                    continue
+                oid = _text(entry["id"])
+                rows.append({"name": names.get(oid, oid),
+                             "details": [(d.label.get(language), _text(entry.get(d.id)).strip())
+                                         for d in f.details]})
+            out.append(Answer(f, label, "list" if rows else "empty", rows=rows))
+        elif f.type == "checklist":
+            names = _option_names(f, library, language)
+            value = value if isinstance(value, dict) else {}
+            rows = []
+            for o in options_for(f, library, language):
+                entry = value.get(o.id) if isinstance(value.get(o.id), Mapping) else {}
+                rows.append({"name": plain(o.label), "done": bool(entry.get("done")),
+                             "details": [_text(entry.get(d.id)).strip() for d in f.details]})
+            columns = [label, words["done"], *[d.label.get(language) for d in f.details]]
+            answered = any(r["done"] or any(r["details"]) for r in rows)
+            out.append(Answer(f, label, "checklist" if answered else "empty", rows=rows,
+                              columns=columns))
+        elif f.type == "ladder":
+            out.append(_ladder_answer(definition, step, f, label, answers, library, language))
+        else:  # pragma: no cover - every type is handled above
+            out.append(Answer(f, label, "empty"))
+    if tactic_anchor is not None:
+        tactic_anchor.label = step.title.get(language)
+        tactic_anchor.rows = tactic_rows
+        tactic_anchor.columns = tactic_columns
+        if not tactic_rows:
+            tactic_anchor.kind = "empty"
+    return out
+
+
+def _ladder_answer(definition: WorksheetDefinition, step: Step, f: Field, label: str,
+                   answers: dict[str, Any], library: Library, language: str) -> Answer:
+    try:
+        ladder_id, result = analysis.ladder_of(f, answers, library, language)
+    except (TypeError, ValueError, AttributeError):
+        ladder_id, result = None, None
+    if result is None:
+        return Answer(f, label, "empty")
+    page = library.page(language, ladder_id)
+    rungs = library.catalogue(language, ladder_id)
+    names = {r.id: plain(r.name) for r in rungs}
+    rows = [{"name": names.get(r, r), "count": c} for r, c in zip(result.rungs, result.counts,
+                                                                   strict=False)]
+    steps = [{"name": f"{names.get(s.from_rung)} → {names.get(s.to_rung)}", "step": s}
+             for s in result.steps]
+    svg = None
+    if step.panel == "funnel":
+        try:
+            panel = panel_context(definition, step, answers, library, language)
+        except (TypeError, ValueError, AttributeError):
+            panel = None
+        if panel and panel.get("svg"):
+            svg = Markup(str(panel["svg"]).replace('font-family="sans-serif"',
+                                                   f'font-family="{FONT_FAMILY}, sans-serif"'))
+    return Answer(f, label, "ladder", text=page.title if page else ladder_id, rows=rows,
+                  extra={"steps": steps, "result": result, "svg": svg})
+
+
+def report_html(document: Mapping[str, Any], worksheet_index: int, library: Library,
+                definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
+                size: str, when: datetime | None = None) -> str:
+    """One worksheet of the document as a report: every step, its questions and answers."""
+    worksheets = [w for w in document.get("worksheets") or [] if isinstance(w, Mapping)]
+    if not 0 <= worksheet_index < len(worksheets):
+        raise RenderError("the document has no such worksheet")
+    ws = worksheets[worksheet_index]
+    definition = definitions.get(_text(ws.get("definition")))
+    if definition is None:
+        raise RenderError(f"unknown worksheet {ws.get('definition')!r}")
+    language = _language(document)
+    words = words_for(language)
+    answers = _answers(ws)
+    placed, tactic_fields = _tactic_steps(definition, answers, library, language)
+    steps = []
+    for n, step in enumerate(definition.steps, start=1):
+        panel = None
+        if step.panel == "economics":
+            try:
+                panel = panel_context(definition, step, answers, library, language)
+            except (TypeError, ValueError, AttributeError):
+                panel = None
+        steps.append({"n": n, "step": step, "title": step.title.get(language),
+                      "intro": step.intro.get(language) if step.intro else "",
+                      "answers": report_answers(definition, step, answers, library, language,
+                                                placed, tactic_fields),
+                      "economics": panel["result"] if panel else None})
+    try:
+        done, total = analysis.progress(definition, answers)
+    except (TypeError, ValueError, AttributeError):
+        done, total = 0, len(definition.steps)
+    g = geometry(size)
+    when = _today(when)
+    version = document.get("version")
+    return _prepare(env).get_template("pdf/report.html").render(
+        doc=document, title=_text(document.get("title")), author=_text(document.get("author")),
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        language=language, words=words, g=g, definition=definition,
+        worksheet_title=definition.title.get(language), steps=steps, done=done, total=total,
+        meta=_meta(document, when), font=FONT_FAMILY, stylesheet=STYLESHEET,
+        font_files=FONT_FILES,
+    )
+
+
+def first_worksheet(document: Mapping[str, Any], definition_id: str = RELATIONSHIPS) -> int:
+    """Index of the first worksheet of that kind (else the first worksheet), or -1."""
+    worksheets = [w for w in document.get("worksheets") or [] if isinstance(w, Mapping)]
+    for n, ws in enumerate(worksheets):
+        if ws.get("definition") == definition_id:
+            return n
+    return 0 if worksheets else -1
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()) or ():
+        yield from _boxes(child)
+
+
+def _element_ids(page: Any) -> set[str]:
+    ids = set()
+    for box in _boxes(page._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id"):
+            ids.add(element.get("id"))
+    return ids
+
+
+def html_to_document(html: str, static_dir: Path | str, font_config: Any) -> Any:
+    """Lay out HTML with the static-only fetcher; returns a WeasyPrint Document."""
+    from weasyprint import HTML
+
+    from .fetcher import StaticFetcher
+
+    fetcher = StaticFetcher(static_dir)
+    return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render(
+        font_config=font_config, pdf_variant=PDF_VARIANT)
+
+
+def write_pdf(document: Any) -> bytes:
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def html_to_pdf(html: str, static_dir: Path | str, font_config: Any) -> bytes:
+    return write_pdf(html_to_document(html, static_dir, font_config))
+
+
+SLACKS = (1.0, 0.96, 0.9, 0.8, 0.65)
+
+
+def render_poster(document: Mapping[str, Any], library: Library,
+                  definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
+                  size: str, static_dir: Path | str, font_config: Any,
+                  when: datetime | None = None) -> bytes:
+    """The poster as PDF bytes. Lays out again, more carefully, in the rare case the
+    estimate let the poster run over one page; whatever happens nothing is clipped."""
+    measure = Measure(static_dir)
+    when = _today(when)
+    rendered = None
+    for slack in SLACKS:
+        html = poster_html(document, library, definitions, env, size, static_dir, when,
+                           slack=slack, measure=measure)
+        rendered = html_to_document(html, static_dir, font_config)
+        if rendered.pages and "poster-end" in _element_ids(rendered.pages[0]):
+            break
+    return write_pdf(rendered)
+
+
+def render_report(document: Mapping[str, Any], worksheet_index: int, library: Library,
+                  definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
+                  size: str, static_dir: Path | str, font_config: Any,
+                  when: datetime | None = None) -> bytes:
+    html = report_html(document, worksheet_index, library, definitions, env, size, when)
+    return html_to_pdf(html, static_dir, font_config)
+
+
+# --- download names --------------------------------------------------------------------------
+
+TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "å": "a", "Å": "a",
+                               "ß": "ss", "œ": "oe", "Œ": "oe", "ð": "d", "þ": "th"})
+
+
+def _slug(text: str, keep_unicode: bool) -> str:
+    import re
+    import unicodedata
+
+    text = str(text).lower()
+    if not keep_unicode:
+        text = unicodedata.normalize("NFKD", text.translate(TRANSLITERATE))
+        text = text.encode("ascii", "ignore").decode("ascii")
+        text = re.sub(r"[^a-z0-9]+", "-", text)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(ch if ch.isalnum() else "-" for ch in text)
+        text = re.sub(r"-+", "-", text)
+    return text.strip("-")[:60].strip("-")
+
+
+def download_name(title: str, when: datetime | None, what: str, size: str,
+                  keep_unicode: bool = False) -> str:
+    """`glans-rengoring-2026-11-22-poster-a4.pdf`: ASCII letters, digits and `-` only
+    (æ→ae, ø→o, å→a); with `keep_unicode` the letters stay (for `filename*`)."""
+    stem = _slug(title, keep_unicode) or "canvas"
+    day = _today(when).strftime("%Y-%m-%d")
+    return f"{stem}-{day}-{what}-{size.lower()}.pdf"
+
+
+def content_disposition(title: str, when: datetime | None, what: str, size: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = download_name(title, when, what, size)
+    unicode_name = download_name(title, when, what, size, keep_unicode=True)
+    return (f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(unicode_name, safe='')}")
+
+
+__all__ = [
+    "PAGE_SIZES", "RenderError", "content_disposition", "download_name", "first_worksheet",
+    "html_to_pdf", "make_environment", "poster_html", "render_poster", "render_report",
+    "report_html", "string", "math",
+]
