@@ -68,6 +68,12 @@ def serve(database: Path) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def serve_app():  # noqa: ANN201
+    """`serve` for fixtures of a wider scope: `with serve_app(path) as server: ...`."""
+    return serve
+
+
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The app on its own migrated SQLite file, served by werkzeug; yields the base URL."""
