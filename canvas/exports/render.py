@@ -16,8 +16,6 @@ laying out again in the rare case it is not.
 
 from __future__ import annotations
 
-import math
-import string
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -86,13 +84,6 @@ WORDS: dict[str, dict[str, str]] = {
         "canvas": "Canvas", "questions": "Spørsmål å svare på",
     },
 }
-
-FUNNEL_WORDS = {
-    "en": {"goal": "goal", "scale": "bar width on a log scale"},
-    "da": {"goal": "mål", "scale": "søjlebredde på logaritmisk skala"},
-    "nb": {"goal": "mål", "scale": "stolpebredde på logaritmisk skala"},
-}
-
 
 class RenderError(RuntimeError):
     """A document that cannot be rendered; the message is safe to show."""
@@ -737,8 +728,7 @@ def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[st
             if group:
                 tactic_rows.append({"group": label, "rows": group})
             if tactic_anchor is None:
-                tactic_anchor = Answer(f, words["tactics"] if "tactics" in words
-                                       else step.title.get(language), "tactics")
+                tactic_anchor = Answer(f, step.title.get(language), "tactics")
                 out.append(tactic_anchor)
         elif f.type == "multi_choice":
             names = _option_names(f, library, language)
@@ -773,6 +763,19 @@ def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[st
         tactic_anchor.columns = tactic_columns
         if not tactic_rows:
             tactic_anchor.kind = "empty"
+    return _group_numbers(out)
+
+
+def _group_numbers(answers: list[Answer]) -> list[Answer]:
+    """Consecutive number fields become one two-column table."""
+    out: list[Answer] = []
+    for a in answers:
+        if a.field.type == "number":
+            if not out or out[-1].kind != "numbers":
+                out.append(Answer(a.field, a.label, "numbers"))
+            out[-1].rows.append({"label": a.label, "text": a.text if a.kind != "empty" else ""})
+        else:
+            out.append(a)
     return out
 
 
@@ -845,7 +848,7 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
         language=language, words=words, g=g, definition=definition,
         worksheet_title=definition.title.get(language), steps=steps, done=done, total=total,
         meta=_meta(document, when), font=FONT_FAMILY, stylesheet=STYLESHEET,
-        font_files=FONT_FILES,
+        font_files=FONT_FILES, page_size=g.css_size.replace(" landscape", ""),
     )
 
 
@@ -966,5 +969,5 @@ def content_disposition(title: str, when: datetime | None, what: str, size: str)
 __all__ = [
     "PAGE_SIZES", "RenderError", "content_disposition", "download_name", "first_worksheet",
     "html_to_pdf", "make_environment", "poster_html", "render_poster", "render_report",
-    "report_html", "string", "math",
+    "report_html",
 ]

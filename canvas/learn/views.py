@@ -12,6 +12,19 @@ from ..library import get_library
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
+# Small headings for the parts of an item, per language; parts not listed get none.
+PART_HEADINGS = {
+    "en": {"example": "Example", "fits": "When it fits", "cost": "What it costs",
+           "moves_up": "What moves people up", "better": "Do this instead",
+           "lesson": "The lesson", "help": "To get you started"},
+    "da": {"example": "Eksempel", "fits": "Hvornår det passer", "cost": "Hvad det koster",
+           "moves_up": "Hvad får folk op ad stigen", "better": "Gør i stedet sådan",
+           "lesson": "Læren", "help": "Til at komme i gang"},
+    "nb": {"example": "Eksempel", "fits": "Når det passer", "cost": "Hva det koster",
+           "moves_up": "Hva får folk oppover", "better": "Gjør heller slik",
+           "lesson": "Lærdommen", "help": "For å komme i gang"},
+}
+
 
 @bp.get("/")
 def index():
@@ -32,4 +45,5 @@ def page(language: str, page_id: str):
     found = get_library().page(language, page_id)
     if found is None:
         abort(404)
-    return render_template("learn/page.html", page=found, lang=language)
+    return render_template("learn/page.html", page=found, lang=language,
+                           headings=PART_HEADINGS.get(language, PART_HEADINGS["en"]))

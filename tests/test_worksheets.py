@@ -1,0 +1,645 @@
+"""The worksheet editor: every step in every language, the no-JavaScript form post, conflicts
+and the JSON autosave endpoint, through the Flask test client."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import stored_answers
+from sqlalchemy import select
+
+from canvas.extensions import db
+from canvas.library import get_definitions, get_library
+from canvas.models import RefusedSave
+
+LANGUAGES = ("en", "da", "nb")
+CL = "ladder__customer-ladder"  # input-name prefix of the customer ladder
+NARROW_NBSP = "\u202f"
+
+# Every number input of the economics step, with values that give a lifetime value of
+# 1500 x 7 x 5 x 60 % = 31 500 and a relationship cost of 1000 + 200 x 5 = 2 000.
+ECONOMICS = {"cost_to_win": "1000", "cost_to_keep": "200", "average_order": "1500",
+             "orders_per_year": "7", "years": "5", "margin": "60"}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def field_error(page: str, input_id: str) -> str:
+    """The text of the error paragraph beside an input ('' when there is none)."""
+    match = re.search(rf'id="{re.escape(input_id)}-error"[^>]*>(.*?)</p>', page, re.S)
+    assert match, f"no error slot for {input_id!r} on the page"
+    return html.unescape(match.group(1)).strip()
+
+
+def input_value(page: str, name: str) -> str | None:
+    """What an <input> or <textarea> named `name` shows (None when it is not on the page)."""
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if re.search(rf'\bname="{re.escape(name)}"', tag):
+            value = re.search(r'\bvalue="([^"]*)"', tag)
+            return html.unescape(value.group(1)) if value else ""
+    area = re.search(rf'<textarea\b[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>',
+                     page, re.S)
+    if area:
+        return html.unescape(area.group(1)).removeprefix("\r\n").removeprefix("\n")
+    return None
+
+
+def page_version(page: str) -> int:
+    match = re.search(r'<input type="hidden" name="version" value="(\d+)"', page)
+    assert match, "no version on the page"
+    return int(match.group(1))
+
+
+def path_of(response) -> str:  # noqa: ANN001
+    return urlsplit(response.headers["Location"]).path
+
+
+def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:  # noqa: ANN001
+    with app.app_context():
+        rows = list(db.session.scalars(select(RefusedSave).where(
+            RefusedSave.worksheet_id == worksheet_id).order_by(RefusedSave.id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def raw_autosave(session, worksheet_id: int, step: str, body: str | bytes,  # noqa: ANN001
+                 content_type: str = "application/json", csrf: bool = True):  # noqa: ANN201
+    headers = {"Content-Type": content_type}
+    if csrf:
+        headers["X-CSRFToken"] = session.csrf
+    return session.client.post(f"/worksheets/{worksheet_id}/steps/{step}/autosave",
+                               data=body, headers=headers)
+
+
+@pytest.fixture
+def sheet(make_user, make_canvas, login):  # noqa: ANN001, ANN201
+    """A signed-in session and a fresh customer-relationships worksheet (English canvas)."""
+
+    def make(language: str = "en", worksheet: str = "customer-relationships"):  # noqa: ANN202
+        user = make_user()
+        _, (ws,) = make_canvas(user, language=language, worksheets=(worksheet,))
+        return login(user), ws
+
+    return make
+
+
+# --- every step renders, in the canvas's language --------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("worksheet", ["customer-relationships", "first-lesson"])
+def test_every_step_renders_in_the_canvas_language(app, sheet, worksheet, language):
+    session, ws = sheet(language, worksheet)
+    with app.app_context():
+        definition = get_definitions()[worksheet]
+        library = get_library()
+        expected = {s.id: (s.title.get(language),
+                           [library.page(language, ref.partition("#")[0]).title
+                            for ref in s.teaches])
+                    for s in definition.steps}
+    assert len(expected) >= 3
+    for step_id, (title, page_titles) in expected.items():
+        page = session.get(f"/worksheets/{ws}/steps/{step_id}")
+        assert page.status_code == 200, (step_id, page.status_code)
+        assert f'<html lang="{language}">' in page.text, step_id
+        text = html.unescape(page.text)
+        assert title in text, (step_id, title)
+        for page_title in page_titles:  # the learning content linked from the step
+            assert page_title in text, (step_id, page_title)
+        assert page_version(page.text) == 1
+
+
+@pytest.mark.parametrize("language, word, absent", [
+    ("da", "Kundehverving", "Winning new customers"),
+    ("nb", "Kundeverving", "Winning new customers"),
+    ("en", "Winning new customers", "Kundehverving"),
+])
+def test_tactics_step_teaches_in_the_canvas_language(sheet, language, word, absent):
+    session, ws = sheet(language)
+    page = session.get(f"/worksheets/{ws}/steps/tactics")
+    assert page.status_code == 200
+    assert f'<html lang="{language}">' in page.text
+    assert word in page.text
+    assert absent not in page.text
+
+
+def test_worksheet_url_continues_where_the_user_left_off(sheet):
+    session, ws = sheet()
+    assert path_of(session.get(f"/worksheets/{ws}")) == f"/worksheets/{ws}/steps/focus"
+    assert session.autosave(ws, "economics", 1, ECONOMICS).status_code == 200
+    assert path_of(session.get(f"/worksheets/{ws}")) == f"/worksheets/{ws}/steps/economics"
+
+
+def test_step_page_shows_stored_answers(sheet):
+    session, ws = sheet()
+    assert session.autosave(ws, "focus", 1, {"segment": "Cyclists <in> Aarhus",
+                                             "value_proposition": "Fast & cheap"}
+                            ).status_code == 200
+    page = session.get(f"/worksheets/{ws}/steps/focus")
+    assert input_value(page.text, "segment") == "Cyclists <in> Aarhus"
+    assert input_value(page.text, "value_proposition") == "Fast & cheap"
+    assert "<in>" not in page.text  # escaped, not markup
+    assert page_version(page.text) == 2
+
+
+# --- the plain form post (no JavaScript) -----------------------------------------------------
+
+def test_plain_post_saves_and_navigates(app, sheet):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "1", "segment": "Students", "value_proposition": "Cheap repairs",
+        "go": "next"})
+    assert response.status_code == 302
+    assert path_of(response) == f"/worksheets/{ws}/steps/goals"
+    assert stored_answers(app, ws) == (2, {"segment": "Students",
+                                           "value_proposition": "Cheap repairs"})
+
+    response = session.post(f"/worksheets/{ws}/steps/goals", {
+        "version": "2", "weights__acquisition": "60", "weights__retention": "30",
+        "weights__upselling": "10", "weights_why": "A new shop", "go": "previous"})
+    assert response.status_code == 302
+    assert path_of(response) == f"/worksheets/{ws}/steps/focus"
+    version, answers = stored_answers(app, ws)
+    assert version == 3
+    assert answers["weights"] == {"acquisition": 60, "retention": 30, "upselling": 10}
+    assert answers["segment"] == "Students"
+
+    response = session.post(f"/worksheets/{ws}/steps/goals", {
+        "version": "3", "weights__acquisition": "50", "weights__retention": "50",
+        "weights__upselling": "0", "weights_why": "Changed my mind", "go": "stay"})
+    assert response.status_code == 302
+    assert path_of(response) == f"/worksheets/{ws}/steps/goals"
+    assert "Saved." in session.get(path_of(response)).text
+
+    # The first step has no previous and the last step no next: they stay put.
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "4", "segment": "Students", "go": "previous"})
+    assert path_of(response) == f"/worksheets/{ws}/steps/focus"
+    response = session.post(f"/worksheets/{ws}/steps/summary", {
+        "version": "5", "summary": "We keep students close.", "go": "next"})
+    assert path_of(response) == f"/worksheets/{ws}/steps/summary"
+    assert stored_answers(app, ws)[1]["summary"] == "We keep students close."
+
+
+def test_plain_post_too_long_text_keeps_it_and_saves_the_rest(app, sheet):
+    session, ws = sheet()
+    long_text = "Fodboldklubber i Aarhus " * 9  # 216 characters; the limit is 200
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "1", "segment": long_text, "value_proposition": "Boots that last",
+        "go": "next"})
+    assert response.status_code == 422
+    message = field_error(response.text, "segment")
+    assert f"This is {len(long_text)} characters; the limit is 200." in message
+    assert field_error(response.text, "value_proposition") == ""
+    assert input_value(response.text, "segment") == long_text
+    assert 'aria-invalid="true"' in response.text
+    version, answers = stored_answers(app, ws)
+    assert answers == {"value_proposition": "Boots that last"}
+    assert page_version(response.text) == version
+
+
+def test_plain_post_messages_follow_the_canvas_language(sheet):
+    session, ws = sheet("da")
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "1", "segment": "x" * 201, "value_proposition": ""})
+    assert response.status_code == 422
+    assert "Teksten er på 201 tegn; grænsen er 200." in field_error(response.text, "segment")
+    assert '<html lang="da">' in response.text
+
+
+@pytest.mark.parametrize("name, typed, message", [
+    (f"{CL}__count__lead", "-3", "The smallest allowed value is 0."),
+    (f"{CL}__count__lead", "abc", "“abc” is not a number."),
+    (f"{CL}__count__lead", "2.5", "Use a whole number here"),
+    (f"{CL}__goal__total-market", "150", "A conversion goal is a percentage between 0 and 100."),
+    (f"{CL}__goal__total-market", "-5", "A conversion goal is a percentage between 0 and 100."),
+    (f"{CL}__goal__lead", "NaN", "“NaN” is not a number."),
+    (f"{CL}__count__buyer", "Infinity", "“Infinity” is not a number."),
+])
+def test_plain_post_bad_ladder_numbers(app, sheet, name, typed, message):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/ladder", {
+        "version": "1", "ladder__ladder": "customer-ladder",
+        f"{CL}__count__total-market": "1000", f"{CL}__count__target-group": "120",
+        name: typed, "go": "next"})
+    assert response.status_code == 422
+    assert message in field_error(response.text, name)
+    assert input_value(response.text, name) == typed
+    # The valid numbers typed beside it are still in the page.
+    assert input_value(response.text, f"{CL}__count__total-market") == "1000"
+    assert input_value(response.text, f"{CL}__count__target-group") == "120"
+    # The bad value is not stored.
+    _, answers = stored_answers(app, ws)
+    kind, rung = name.split("__")[2:]
+    part = (answers.get("ladder") or {}).get("customer-ladder") or {}
+    assert (part.get(f"{kind}s") or {}).get(rung) is None
+
+
+@pytest.mark.parametrize("typed", ["NaN", "nan", "Infinity", "-Infinity", "inf", "0x10",
+                                   "12 kr", "∞"])
+def test_plain_post_non_numbers_in_a_number_field(app, sheet, typed):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/economics", {
+        "version": "1", **ECONOMICS, "cost_to_win": typed})
+    assert response.status_code == 422
+    assert "is not a number" in field_error(response.text, "cost_to_win")
+    assert input_value(response.text, "cost_to_win") == typed
+    _, answers = stored_answers(app, ws)
+    assert "cost_to_win" not in answers
+    assert answers["cost_to_keep"] == 200 and answers["years"] == 5  # the valid ones saved
+
+
+def test_plain_post_number_formats_people_type(app, sheet):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/economics", {
+        "version": "1", **ECONOMICS, "cost_to_win": "1 200", "margin": "12,5"})
+    assert response.status_code == 302
+    _, answers = stored_answers(app, ws)
+    assert answers["cost_to_win"] == 1200
+    assert answers["margin"] == 12.5
+
+
+def test_plain_post_unknown_single_choice(app, sheet):
+    session, ws = sheet(worksheet="first-lesson")
+    response = session.post(f"/worksheets/{ws}/steps/serve", {
+        "version": "1", "relationship_type": "telepathy",
+        "relationship_why": "They like it", "go": "next"})
+    assert response.status_code == 422
+    assert "That choice is not on the list." in field_error(response.text, "relationship_type")
+    _, answers = stored_answers(app, ws)
+    assert "relationship_type" not in answers
+    assert answers["relationship_why"] == "They like it"
+
+    ok = session.post(f"/worksheets/{ws}/steps/serve", {
+        "version": str(page_version(response.text)), "relationship_type": "self-service",
+        "relationship_why": "They like it", "go": "next"})
+    assert ok.status_code == 302
+    assert stored_answers(app, ws)[1]["relationship_type"] == "self-service"
+
+
+def test_plain_post_conflict_keeps_typed_text_and_the_refused_save(app, sheet):
+    session, ws = sheet()
+    # Another tab saves first.
+    assert session.autosave(ws, "focus", 1, {"segment": "Other tab",
+                                             "value_proposition": ""}).status_code == 200
+
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "1", "segment": "This tab", "value_proposition": "Mine", "go": "next"})
+    assert response.status_code == 409
+    conflict = re.search(r'<div id="conflict"[^>]*>', response.text).group(0)
+    assert "hidden" not in conflict
+    assert "This worksheet was saved in another tab or window after you opened it." in (
+        response.text)
+    assert input_value(response.text, "segment") == "This tab"
+    assert input_value(response.text, "value_proposition") == "Mine"
+    assert page_version(response.text) == 2
+    assert stored_answers(app, ws) == (2, {"segment": "Other tab", "value_proposition": ""})
+    (refused,) = refused_saves(app, ws)
+    assert refused.based_on_version == 1
+    assert refused.step == "focus"
+    assert "This tab" in refused.payload
+
+    # Saving again from the re-rendered page (which now names version 2) keeps this tab's text.
+    again = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": str(page_version(response.text)), "segment": "This tab",
+        "value_proposition": "Mine", "go": "next"})
+    assert again.status_code == 302
+    assert stored_answers(app, ws) == (3, {"segment": "This tab", "value_proposition": "Mine"})
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1", "1.5"])
+def test_plain_post_with_a_bad_version_is_a_conflict_not_a_crash(app, sheet, version):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": version, "segment": "Typed", "go": "next"})
+    assert response.status_code == 409
+    assert input_value(response.text, "segment") == "Typed"
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_plain_post_with_a_huge_version_is_not_a_crash(app, sheet):
+    session, ws = sheet()
+    response = session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "9" * 30, "segment": "Typed", "go": "next"})
+    assert response.status_code == 409
+    assert input_value(response.text, "segment") == "Typed"
+    assert stored_answers(app, ws) == (1, {})
+
+
+# --- the JSON autosave -----------------------------------------------------------------------
+
+def test_autosave_success(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "focus", 1, {"segment": "", "value_proposition": ""})
+    assert response.status_code == 200
+    assert "Start with the segment." in response.json["hints_html"]
+
+    response = session.autosave(ws, "focus", 2, {"segment": "Cyclists",
+                                                 "value_proposition": "Repairs"})
+    assert response.status_code == 200
+    body = response.json
+    assert body["status"] == "saved"
+    assert body["version"] == 3
+    assert body["errors"] == {}
+    assert body["done"] == 1 and body["total"] == 9
+    assert body["steps_done"]["focus"] is True and body["steps_done"]["goals"] is False
+    assert isinstance(body["hints_html"], str)
+    assert "Start with the segment." not in body["hints_html"]
+    assert body["panel_html"] is None  # the focus step has no computed picture
+    assert stored_answers(app, ws) == (3, {"segment": "Cyclists", "value_proposition": "Repairs"})
+
+
+def test_autosave_ladder_panel_shows_the_funnel(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "ladder", 1, {
+        "ladder__ladder": "customer-ladder",
+        f"{CL}__count__total-market": "1000", f"{CL}__count__target-group": "120",
+        f"{CL}__count__lead": "30",
+        f"{CL}__goal__total-market": "10", f"{CL}__goal__target-group": "50"})
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["status"] == "saved"
+    panel = body["panel_html"]
+    assert panel
+    svg = re.search(r"<svg\b.*?</svg>", panel, re.S)
+    assert svg, "no funnel SVG in the panel"
+    svg = svg.group(0)
+    assert 'role="img"' in svg
+    assert re.search(r"<title[^>]*>The customer ladder</title>", svg)
+    assert "↑ 12 %" in svg  # 120 of 1000 climbed from the market to the target group
+    assert "(goal 10 %)" in svg
+    assert re.search(r'data-step="total-market">.*?<td data-actual>12 %</td>', panel, re.S)
+    assert re.search(r'data-step="target-group">.*?<td data-actual>25 %</td>', panel, re.S)
+    assert re.search(r'data-step="target-group">.*?<td data-gap class="short">-25.0 pp</td>',
+                     panel, re.S)
+    _, answers = stored_answers(app, ws)
+    assert answers["ladder"]["ladder"] == "customer-ladder"
+    assert answers["ladder"]["customer-ladder"]["counts"]["target-group"] == 120
+    assert answers["ladder"]["customer-ladder"]["goals"]["total-market"] == 10
+
+
+def test_autosave_ladder_panel_in_danish(sheet):
+    session, ws = sheet("da")
+    response = session.autosave(ws, "ladder", 1, {
+        "ladder__ladder": "customer-ladder",
+        f"{CL}__count__total-market": "1000", f"{CL}__count__target-group": "120",
+        f"{CL}__goal__total-market": "10"})
+    assert response.status_code == 200, response.json
+    panel = response.json["panel_html"]
+    assert "(mål 10 %)" in panel
+    assert "Faktisk konvertering" in panel
+
+
+def test_autosave_economics_panel(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "economics", 1, ECONOMICS)
+    assert response.status_code == 200
+    panel = response.json["panel_html"]
+    assert f"<dd data-clv>31{NARROW_NBSP}500 kr</dd>" in panel
+    assert f"<dd data-cost>2{NARROW_NBSP}000 kr</dd>" in panel
+    assert f"<dd data-net>29{NARROW_NBSP}500 kr</dd>" in panel
+    assert "Yes: a customer is worth more than the relationship costs." in panel
+    assert stored_answers(app, ws)[1]["average_order"] == 1500
+
+
+def test_autosave_errors_are_keyed_by_input_and_valid_fields_saved(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "economics", 1, {
+        **ECONOMICS, "cost_to_win": "abc", "years": "-5"})
+    assert response.status_code == 422
+    body = response.json
+    assert body["status"] == "partial"
+    assert set(body["errors"]) == {"cost_to_win", "years"}
+    assert "“abc” is not a number." in body["errors"]["cost_to_win"][0]
+    assert "The smallest allowed value is 0." in body["errors"]["years"][0]
+    assert body["version"] == 2
+    version, answers = stored_answers(app, ws)
+    assert version == 2
+    assert "cost_to_win" not in answers and "years" not in answers
+    assert answers["cost_to_keep"] == 200 and answers["margin"] == 60
+
+
+def test_autosave_ladder_errors_keyed_by_input_name(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "ladder", 1, {
+        "ladder__ladder": "customer-ladder", f"{CL}__count__lead": "-1",
+        f"{CL}__goal__lead": "150"})
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert set(errors) == {f"{CL}__count__lead", f"{CL}__goal__lead"}
+    assert "between 0 and 100" in errors[f"{CL}__goal__lead"][0]
+
+
+def test_autosave_unknown_choice_and_unknown_field(app, sheet):
+    session, ws = sheet(worksheet="first-lesson")
+    response = session.autosave(ws, "serve", 1, {
+        "relationship_type": "telepathy", "relationship_why": "Because",
+        "not_a_field": "x"})
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert "That choice is not on the list." in errors["relationship_type"][0]
+    assert errors["not_a_field"]
+    _, answers = stored_answers(app, ws)
+    assert answers["relationship_why"] == "Because"
+    assert "relationship_type" not in answers and "not_a_field" not in answers
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("where", ["field", "version", "nested"])
+def test_autosave_refuses_non_finite_json_literals(app, sheet, literal, where):
+    session, ws = sheet()
+    body = {
+        "field": f'{{"version": 1, "step": "economics", "fields": {{"cost_to_win": {literal}}}}}',
+        "version": f'{{"version": {literal}, "step": "economics", "fields": {{}}}}',
+        "nested": f'{{"version": 1, "step": "economics", "fields": {{"years": [{literal}]}}}}',
+    }[where]
+    response = raw_autosave(session, ws, "economics", body)
+    assert response.status_code == 400
+    assert response.is_json
+    assert response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_autosave_refuses_overflowing_floats(app, sheet):
+    session, ws = sheet()
+    body = '{"version": 1, "step": "economics", "fields": {"cost_to_win": 1e400}}'
+    response = raw_autosave(session, ws, "economics", body)
+    assert response.status_code == 400
+    assert response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+@pytest.mark.parametrize("body, content_type", [
+    ("this is not JSON", "application/json"),
+    ("segment=x&version=1", "application/x-www-form-urlencoded"),
+    ('{"version": 1, "step": "focus", "fields": {"segment": "x"}', "application/json"),
+    (b'\xff\xfe{"version": 1}', "application/json"),
+    ("", "application/json"),
+    ("[]", "application/json"),
+    ('"a string"', "application/json"),
+])
+def test_autosave_refuses_bodies_that_are_not_a_json_object(app, sheet, body, content_type):
+    session, ws = sheet()
+    response = raw_autosave(session, ws, "focus", body, content_type)
+    assert response.status_code == 400
+    assert response.is_json
+    assert response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+@pytest.mark.parametrize("payload", [
+    {"step": "focus", "fields": {}},
+    {"version": "1", "step": "focus", "fields": {}},
+    {"version": True, "step": "focus", "fields": {}},
+    {"version": 1.0, "step": "focus", "fields": {}},
+    {"version": -1, "step": "focus", "fields": {}},
+    {"version": 1, "fields": {}},
+    {"version": 1, "step": ["focus"], "fields": {}},
+    {"version": 1, "step": "focus"},
+    {"version": 1, "step": "focus", "fields": ["segment"]},
+    {"version": 1, "step": "focus", "fields": {"segment": {"nested": "object"}}},
+    {"version": 1, "step": "focus", "fields": {"segment": [{"nested": "object"}]}},
+    {"version": 1, "step": "focus", "fields": {"segment": ["a", 1]}},
+])
+def test_autosave_refuses_malformed_payloads(app, sheet, payload):
+    session, ws = sheet()
+    response = raw_autosave(session, ws, "focus", json.dumps(payload))
+    assert response.status_code == 400
+    assert response.is_json
+    assert response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_autosave_wrong_step_in_body(app, sheet):
+    session, ws = sheet()
+    response = raw_autosave(session, ws, "focus", json.dumps(
+        {"version": 1, "step": "goals", "fields": {"weights_why": "x"}}))
+    assert response.status_code == 400
+    assert "step" in response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_autosave_too_large_body_is_413_json(app, sheet):
+    session, ws = sheet()
+    body = json.dumps({"version": 1, "step": "focus",
+                       "fields": {"value_proposition": "x" * (300 * 1024)}})
+    assert len(body) > app.config["MAX_CONTENT_LENGTH"] == 256 * 1024
+    response = raw_autosave(session, ws, "focus", body)
+    assert response.status_code == 413
+    assert response.is_json
+    assert "256 KB" in response.json["message"]
+    assert "shorten" in response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_autosave_stale_version_is_a_conflict(app, sheet):
+    session, ws = sheet()
+    assert session.autosave(ws, "focus", 1, {"segment": "First tab",
+                                             "value_proposition": "A"}).status_code == 200
+    response = session.autosave(ws, "focus", 1, {"segment": "Second tab",
+                                                 "value_proposition": "B"})
+    assert response.status_code == 409
+    body = response.json
+    assert body["status"] == "conflict"
+    assert body["version"] == 2
+    assert body["theirs"]["segment"] == "First tab"
+    assert body["theirs"]["value_proposition"] == "A"
+    assert stored_answers(app, ws) == (2, {"segment": "First tab", "value_proposition": "A"})
+    (refused,) = refused_saves(app, ws)
+    assert refused.based_on_version == 1
+    assert "Second tab" in refused.payload
+
+    # Keeping this tab's text: save again naming the version the conflict reported.
+    keep = session.autosave(ws, "focus", body["version"], {"segment": "Second tab",
+                                                           "value_proposition": "B"})
+    assert keep.status_code == 200
+    assert stored_answers(app, ws) == (3, {"segment": "Second tab", "value_proposition": "B"})
+
+
+def test_autosave_future_version_is_a_conflict(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "focus", 7, {"segment": "From the future"})
+    assert response.status_code == 409
+    assert response.json["version"] == 1
+    assert stored_answers(app, ws) == (1, {})
+
+
+def test_autosave_missing_csrf_header(app, sheet):
+    session, ws = sheet()
+    response = raw_autosave(session, ws, "focus", json.dumps(
+        {"version": 1, "step": "focus", "fields": {"segment": "x"}}), csrf=False)
+    assert response.status_code == 400
+    assert response.is_json
+    assert response.json["message"]
+    assert stored_answers(app, ws) == (1, {})
+    assert refused_saves(app, ws) == []
+
+
+def test_autosave_accepts_json_numbers_and_booleans(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "economics", 1, {
+        "cost_to_win": 1000, "cost_to_keep": 200.5, "average_order": 1500,
+        "orders_per_year": 7, "years": 5, "margin": 60})
+    assert response.status_code == 200, response.json
+    _, answers = stored_answers(app, ws)
+    assert answers["cost_to_keep"] == 200.5 and answers["years"] == 5
+
+    response = session.autosave(ws, "relationship-types", 2, {
+        "relationship_types__self-service": True,
+        "relationship_types__self-service__why": "They are busy",
+        "relationship_types__communities": False})
+    assert response.status_code == 200, response.json
+    assert stored_answers(app, ws)[1]["relationship_types"] == [
+        {"id": "self-service", "why": "They are busy"}]
+
+
+@pytest.mark.parametrize("value", [0.00001, 1e-7, 99.99999999])
+def test_autosave_small_json_numbers_are_numbers(app, sheet, value):
+    """A JSON number in range is a number, whatever notation Python would print it in."""
+    session, ws = sheet()
+    response = session.autosave(ws, "ladder", 1, {
+        "ladder__ladder": "customer-ladder", f"{CL}__goal__total-market": value})
+    assert response.status_code == 200, response.json
+    goals = stored_answers(app, ws)[1]["ladder"]["customer-ladder"]["goals"]
+    assert goals["total-market"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("body", [
+    '{"version": 1, "step": "economics", "fields": {"cost_to_win": 1%s}}' % ("0" * 400),
+    '{"version": 1, "step": "economics", "fields": {"cost_to_win": -1%s}}' % ("0" * 400),
+    '{"version": 1%s, "step": "economics", "fields": {}}' % ("0" * 30),
+    '{"version": 1%s, "step": "economics", "fields": {}}' % ("0" * 5000),
+    '{"version": 1, "step": "economics", "fields": {"years": 1%s}}' % ("0" * 5000),
+])
+def test_autosave_huge_integers_are_refused_not_a_crash(app, sheet, body):
+    session, ws = sheet()
+    response = raw_autosave(session, ws, "economics", body)
+    assert response.status_code in (400, 409, 422), response.status_code
+    assert response.is_json
+    assert response.json.get("message") or response.json.get("errors") or (
+        response.json.get("status") == "conflict")
+    _, answers = stored_answers(app, ws)
+    assert "cost_to_win" not in answers and "years" not in answers
+
+
+def test_autosave_lone_surrogate_does_not_break_the_page(app, sheet):
+    session, ws = sheet()
+    body = '{"version": 1, "step": "focus", "fields": {"segment": "bad \\ud800 text"}}'
+    response = raw_autosave(session, ws, "focus", body)
+    assert response.status_code in (200, 400, 422)
+    assert response.is_json
+    # Whatever was stored, the step must still render for its owner.
+    page = session.get(f"/worksheets/{ws}/steps/focus")
+    assert page.status_code == 200
+
+
+def test_autosave_lists_and_nulls_are_accepted_as_text(app, sheet):
+    session, ws = sheet()
+    response = session.autosave(ws, "focus", 1, {"segment": ["Students", "ignored"],
+                                                 "value_proposition": None})
+    assert response.status_code == 200, response.json
+    assert stored_answers(app, ws)[1] == {"segment": "Students", "value_proposition": ""}
