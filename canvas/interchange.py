@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .canvases.blocks import BlocksError, clean_blocks
+from .canvases.blocks import BlocksError, clean_blocks, encodable
 from .canvases.service import create_canvas
 from .models import Canvas, User, Worksheet
 from .worksheets.definition import WorksheetDefinition
@@ -31,6 +31,16 @@ def export_canvas(canvas: Canvas) -> dict[str, Any]:
     }
 
 
+def _all_text_encodable(value: Any) -> bool:
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return all(_all_text_encodable(k) and _all_text_encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_all_text_encodable(v) for v in value)
+    return True
+
+
 def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition]) -> None:
     """Raise FormatError unless `data` is a canvas document this app can load."""
     if not isinstance(data, dict):
@@ -40,6 +50,8 @@ def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition])
     title = data.get("title")
     if not isinstance(title, str) or not title.strip() or len(title) > 120:
         raise FormatError("title: a text of 1 to 120 characters")
+    if not _all_text_encodable(data):
+        raise FormatError("the document holds characters that are not valid text")
     if data.get("language") not in LANGUAGES:
         raise FormatError(f"language: one of {', '.join(LANGUAGES)}")
     try:

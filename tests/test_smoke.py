@@ -1,6 +1,6 @@
 """The whole worksheet round-trip through the plain form post, as a no-JavaScript user."""
 
-from conftest import stored_answers
+from tests.conftest import stored_answers
 
 
 def test_plain_post_saves_and_moves_on(app, make_user, make_canvas, login):

@@ -16,10 +16,19 @@ SEGMENTS = "customer-segments"
 RELATIONSHIPS = "customer-relationships"
 MAX_ITEMS = 40
 MAX_TEXT = 500
-ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")  # used with fullmatch
 # Colour tags for segments, in the order segments appear; readable on white and in print.
 SEGMENT_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                    "#e377c2", "#17becf")
+
+
+def encodable(text: str) -> bool:
+    """False for strings with lone surrogates (possible from JSON), which cannot be shown."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class BlocksError(ValueError):
@@ -55,12 +64,15 @@ def clean_blocks(raw: Any) -> dict[str, list[dict[str, Any]]]:
                 problems[where] = "an item is an object with id and text"
                 continue
             item_id, text, segment = item.get("id"), item.get("text", ""), item.get("segment")
-            if not isinstance(item_id, str) or not ITEM_ID.match(item_id) or item_id in seen:
+            if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id) or item_id in seen:
                 problems[where] = "each item needs its own id (letters, digits, - or _)"
                 continue
             seen.add(item_id)
             if not isinstance(text, str):
                 problems[f"{block}/{item_id}"] = "the text must be text"
+                continue
+            if not encodable(text):
+                problems[f"{block}/{item_id}"] = "the text holds characters that are not valid text"
                 continue
             if len(text) > MAX_TEXT:
                 problems[f"{block}/{item_id}"] = (

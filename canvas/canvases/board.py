@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -24,8 +23,8 @@ from ..database import write_transaction
 from ..interchange import export_canvas
 from ..library import get_definitions, get_library
 from . import service
-from .blocks import (BLOCK_IDS, MAX_TEXT, RELATIONSHIPS, SEGMENTS, BlocksError, clean_blocks,
-                     cross_checks, segment_colours)
+from .blocks import (BLOCK_IDS, MAX_TEXT, RELATIONSHIPS, SEGMENT_COLOURS, SEGMENTS, BlocksError,
+                     clean_blocks, cross_checks, segment_colours)
 from .service import compare_blocks
 from .forms import AddWorksheetForm, ConfirmForm
 from .views import _worksheet_choices, bp, worksheet_rows
@@ -123,7 +122,7 @@ def show(canvas_id: int):
         confirm=ConfirmForm(), blocks=board_blocks(canvas), segments=_segments(canvas),
         colours=segment_colours(canvas.blocks or {}), findings=findings_for(canvas),
         feed=relationship_feed(canvas), max_text=MAX_TEXT, segments_block=SEGMENTS,
-        export_url=_export_url(canvas))
+        export_url=_export_url(canvas), palette=SEGMENT_COLOURS)
 
 
 def _export_url(canvas) -> str | None:  # noqa: ANN001
@@ -131,6 +130,10 @@ def _export_url(canvas) -> str | None:  # noqa: ANN001
         return url_for("exports.export_page", canvas_id=canvas.id)
     except BuildError:  # the exports blueprint is optional
         return None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number this app accepts")
 
 
 def _number(value: Any) -> bool:
@@ -143,9 +146,11 @@ def save_blocks(canvas_id: int):
     service.owned_canvas(current_user, canvas_id)
     try:
         data = json.loads(request.get_data(cache=False).decode("utf-8"),
-                          parse_constant=lambda name: math.nan)
+                          parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return jsonify(status="invalid", message="the body is not valid JSON"), 400
+    except ValueError as exc:
+        return jsonify(status="invalid", message=str(exc)), 400
     if not isinstance(data, dict) or not _number(data.get("version")):
         return jsonify(status="invalid", message="expected {version, blocks}"), 400
     try:

@@ -31,7 +31,7 @@ from ..content.loader import Library
 from ..worksheets import analysis
 from ..worksheets.definition import Field, Step, WorksheetDefinition
 from ..worksheets.forms import chosen_tactics, ladder_steps, options_for
-from ..worksheets.messages import EDITOR
+from ..worksheets.messages import EDITOR, message
 from ..worksheets.views import label_of, panel_context
 
 FONT_FAMILY = "CanvasSans"
@@ -150,6 +150,9 @@ PAGE_SIZES = tuple(SIZES)
 LINE = 1.2  # line-height of block text (pdf.css: .block)
 ITEM_GAP = 0.3  # em between items (pdf.css: .piece margin-bottom)
 INDENT = 1.6  # em of the hanging indent that holds an item's bullet or colour tag
+# A bullet as text, exactly INDENT wide: bullet 0.350 + em space 1.0 + four-per-em space 0.25
+# (an element per bullet would double the layout time of a full poster).
+BULLET = "\u2022\u2003\u2005"
 NAME_GAP = 3.0  # pt under a block's name
 HEADER_GAP = 4.0  # pt between the header and the table
 FOOTER_GAP = 3.0
@@ -278,13 +281,20 @@ class Piece:
     label: str = ""  # bold lead-in ("Tactics:")
     tag: str = ""  # segment number shown in the colour tag
     colour: str = ""
-    segment_name: str = ""
     continues: bool = False  # the rest of a piece cut on the poster
     cut: bool = False  # the piece goes on on the overflow page
+    breaks: bool = False  # holds a word wider than a line: break it anywhere (pdf.css .brk)
+
+    @property
+    def classes(self) -> str:
+        """Costly CSS only where needed: `pre` keeps typed line breaks, `brk` breaks long
+        words anywhere (each adds about a tenth to the layout time of a full poster)."""
+        return ("pre " if "\n" in self.text else "") + ("brk" if self.breaks else "")
 
     @property
     def indented(self) -> bool:
         return self.kind == "item"
+
 
     def tokens(self) -> list[Token]:
         lead = tokens_of(self.label, bold=True) if self.label else []
@@ -306,6 +316,7 @@ class BlockFit:
     name_size: float = 9.0
     cell_height: float = 0.0
     feeds: bool = False  # the block shows a worksheet feed
+    size_class: str = ""  # fs-N: the N-th size of the scale (poster.html)
 
     @property
     def empty(self) -> bool:
@@ -316,6 +327,13 @@ class BlockFit:
 
     def feed(self) -> list[Piece]:
         return [p for p in self.pieces if p.kind != "item"]
+
+
+def tag_margin(digits: int) -> float:
+    """Right margin of a colour tag, in the tag's em (0.75 of the item's), so that tag and
+    margin fill the hanging indent: digits are 0.556 em wide, the padding 0.8 tag em."""
+    width = digits * 0.556 * 0.75 + 0.8 * 0.75
+    return round(max(0.15, (INDENT - width) / 0.75), 3)
 
 
 def _piece_height(piece: Piece, size: float, width: float, measure: Measure,
@@ -435,7 +453,7 @@ def relationship_feed(document: Mapping[str, Any], definitions: Mapping[str, Wor
                 if chosen:
                     found.append(Piece("feed", ", ".join(chosen),
                                        label=f"{step.title.get(language)}:"))
-        for step, f in definition.all_fields():
+        for _, f in definition.all_fields():
             if f.type != "ladder" or not f.tactics_from:
                 continue
             names: dict[str, str] = {}
@@ -471,16 +489,13 @@ def block_pieces(document: Mapping[str, Any], definitions: Mapping[str, Workshee
     blocks = _blocks(document)
     colours = segment_colours({SEGMENTS: [i for i in blocks[SEGMENTS] if i.get("id")]})
     numbers = {item_id: str(n + 1) for n, item_id in enumerate(colours)}
-    segment_names = {_text(i.get("id")): _text(i.get("text")) for i in blocks[SEGMENTS]}
     out: dict[str, list[Piece]] = {}
     for block in BLOCK_IDS:
         pieces = []
         for item in blocks[block]:
             tag_id = _text(item.get("id")) if block == SEGMENTS else _text(item.get("segment"))
             pieces.append(Piece("item", _text(item.get("text")), tag=numbers.get(tag_id, ""),
-                                colour=colours.get(tag_id, ""),
-                                segment_name=segment_names.get(tag_id, "")
-                                if block != SEGMENTS else ""))
+                                colour=colours.get(tag_id, "")))
         if block == RELATIONSHIPS:
             pieces.extend(relationship_feed(document, definitions, library, language))
         out[block] = pieces
@@ -497,36 +512,72 @@ class PosterLayout:
     header_height: float
     footer_height: float
     table_height: float
-    top_row: float
-    bottom_row: float
-    column: float
+    rows: tuple[float, float, float]  # heights of the three table rows
+    segments: list[tuple[str, str]]  # (tag number, colour) of each customer segment
 
     @property
     def overflow(self) -> list[BlockFit]:
         return [b for b in self.blocks.values() if b.rest]
 
 
-# Cells: block id -> (columns of the five it spans, rows of the top two it spans)
+# Cells: block id -> (columns of the five it spans, which top rows it covers)
 TOP_CELLS = {
-    "key-partners": (1, 2), "key-activities": (1, 1), "key-resources": (1, 1),
-    "value-propositions": (1, 2), "customer-relationships": (1, 1), "channels": (1, 1),
-    "customer-segments": (1, 2),
+    "key-partners": (1, (0, 1)), "key-activities": (1, (0,)), "key-resources": (1, (1,)),
+    "value-propositions": (1, (0, 1)), "customer-relationships": (1, (0,)),
+    "channels": (1, (1,)), "customer-segments": (1, (0, 1)),
 }
 BOTTOM_CELLS = ("cost-structure", "revenue-streams")
+# The canonical canvas splits the top rows in half and gives the bottom row about a quarter;
+# the split moves a little towards the blocks that need room before any type shrinks.
+SPLITS = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65)
+BOTTOMS = (0.27, 0.24, 0.21, 0.30)
+
+
+@dataclass
+class _Prepared:
+    block: str
+    name: Markup
+    questions: tuple[Markup, ...]
+    inner_w: float
+    name_h: float
+    content: list[Piece]
+    needed: list[tuple[float, float]]  # (type size, height needed), largest size first
+
+
+def _mark_long_words(pieces: list[Piece], size: float, width: float, measure: Measure
+                     ) -> list[Piece]:
+    out = []
+    for piece in pieces:
+        line = width / size - (INDENT if piece.indented else 0.0)
+        long = any(measure.width(t.text, t.bold) > line for t in piece.tokens())
+        out.append(replace(piece, breaks=True) if long else piece)
+    return out
+
+
+def _cell_heights(table_h: float, split: float, bottom_frac: float) -> dict[str, float]:
+    bottom = table_h * bottom_frac
+    top = table_h - bottom
+    rows = (top * split, top * (1 - split))
+    heights = {b: sum(rows[r] for r in spans) for b, (_, spans) in TOP_CELLS.items()}
+    heights.update({b: bottom for b in BOTTOM_CELLS})
+    return heights
 
 
 def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, WorksheetDefinition],
                   library: Library, language: str, size: str, measure: Measure,
                   slack: float = 1.0, pieces: dict[str, list[Piece]] | None = None
                   ) -> PosterLayout:
-    """Choose type sizes and cut points for every block so the poster is one page.
+    """Choose row heights, type sizes and cut points so the poster is one page.
 
-    `slack` < 1 makes every estimate more careful (used when a layout came out too tall).
+    Each block takes the largest type size of the scale at which its text fits; the split
+    of the rows moves (within limits) to let the most crowded blocks keep the largest type;
+    text that does not fit at the smallest size is cut at a line and goes to the overflow
+    page. `slack` < 1 makes every estimate more careful (used when a layout came out too
+    tall, which the renderer checks).
     """
     g = geometry(size)
     pieces = pieces if pieces is not None else block_pieces(document, definitions, library,
                                                            language)
-    words = words_for(language)
     content_w = g.width - 2 * g.margin
     content_h = g.height - 2 * g.margin
     title = _text(document.get("title"))
@@ -539,44 +590,68 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
     header_h = title_lines * title_size * 1.15 + g.meta_size * 1.3 * 2 + HEADER_GAP
     footer_h = g.footer_size * 1.3 * 2 + FOOTER_GAP
     table_h = (content_h - header_h - footer_h - 2) * slack
-    bottom = table_h * 0.27
-    top = (table_h - bottom) / 2
     column = content_w / 5
-    fits: dict[str, BlockFit] = {}
+
+    prepared: dict[str, _Prepared] = {}
     for block in BLOCK_IDS:
         item = library.item(language, f"blocks#{block}")
         name = Markup(item.name) if item else Markup.escape(block)
-        questions = item.lists.get("questions", ()) if item else ()
-        if block in TOP_CELLS:
-            cols, rows = TOP_CELLS[block]
-            width, height = column * cols, top * rows
-        else:
-            width, height = content_w / 2, bottom
-        inner_w = (width - 2 * g.pad - BORDER) * (0.97 if slack >= 1 else 0.97 * slack)
+        questions = tuple(item.lists.get("questions", ())) if item else ()
+        width = column * TOP_CELLS[block][0] if block in TOP_CELLS else content_w / 2
+        inner_w = (width - 2 * g.pad - BORDER) * 0.97 * min(slack, 1.0)
         name_lines = len(wrap(tokens_of(plain(name), True), inner_w / g.name_size, measure))
-        avail = height - 2 * g.pad - BORDER - name_lines * g.name_size * 1.15 - NAME_GAP
-        fit = BlockFit(block, name, tuple(questions), [], name_size=g.name_size,
-                       cell_height=height, feeds=block == RELATIONSHIPS)
+        name_h = name_lines * g.name_size * 1.15 + NAME_GAP + 2 * g.pad + BORDER
         content = pieces[block]
-        if not content:
-            fit.size = g.question_size
-            fits[block] = fit
-            continue
-        chosen = None
-        for candidate in g.steps:
-            if _content_height(content, candidate, inner_w, measure) <= avail:
-                chosen = candidate
-                break
-        if chosen is not None:
-            fit.size, fit.pieces = chosen, list(content)
+        if content:
+            needed = [(sz, _content_height(content, sz, inner_w, measure)) for sz in g.steps]
         else:
-            smallest = g.steps[-1]
-            marker = LINE * smallest * 1.1 + 2
-            kept, rest = _split(content, smallest, inner_w, avail - marker, measure)
-            fit.size, fit.pieces, fit.rest = smallest, kept, rest
+            asked = [Piece("question", plain(q)) for q in questions]
+            needed = [(g.question_size,
+                       _content_height(asked, g.question_size, inner_w, measure))]
+        prepared[block] = _Prepared(block, name, questions, inner_w, name_h, content, needed)
+
+    def chosen(p: _Prepared, height: float) -> float | None:
+        avail = height - p.name_h
+        return next((sz for sz, need in p.needed if need <= avail), None)
+
+    best_key, best = None, (0.5, 0.27)
+    for bottom_frac in BOTTOMS:
+        for split in SPLITS:
+            heights = _cell_heights(table_h, split, bottom_frac)
+            sizes = [chosen(p, heights[b]) for b, p in prepared.items()]
+            misses = sum(1 for sz in sizes if sz is None)
+            key = (-misses, sorted(sz or 0 for sz in sizes),
+                   -abs(split - 0.5) - abs(bottom_frac - 0.27))
+            if best_key is None or key > best_key:
+                best_key, best = key, (split, bottom_frac)
+    split, bottom_frac = best
+    heights = _cell_heights(table_h, split, bottom_frac)
+    top = table_h * (1 - bottom_frac)
+    rows = (top * split, top * (1 - split), table_h * bottom_frac)
+
+    fits: dict[str, BlockFit] = {}
+    for block, p in prepared.items():
+        fit = BlockFit(block, p.name, p.questions, [], name_size=g.name_size,
+                       cell_height=heights[block], feeds=block == RELATIONSHIPS)
+        if not p.content:
+            fit.size = g.question_size
+        else:
+            size_ok = chosen(p, heights[block])
+            if size_ok is not None:
+                fit.size, fit.pieces = size_ok, list(p.content)
+            else:
+                smallest = g.steps[-1]
+                marker = LINE * smallest * 1.1 + 2
+                avail = heights[block] - p.name_h - marker
+                kept, rest = _split(p.content, smallest, p.inner_w, avail, measure)
+                fit.size, fit.pieces, fit.rest = smallest, kept, rest
+            fit.size_class = f"fs-{g.steps.index(fit.size)}"
+            fit.pieces = _mark_long_words(fit.pieces, fit.size, p.inner_w, measure)
+            fit.rest = _mark_long_words(fit.rest, fit.size, p.inner_w, measure)
         fits[block] = fit
-    del words
-    return PosterLayout(g, fits, title_size, header_h, footer_h, table_h, top, bottom, column)
+    segments = sorted({(p.tag, p.colour) for ps in pieces.values() for p in ps if p.tag},
+                      key=lambda t: int(t[0]))
+    return PosterLayout(g, fits, title_size, header_h, footer_h, table_h, rows, segments)
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -625,8 +700,8 @@ def poster_html(document: Mapping[str, Any], library: Library,
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         language=language, words=words_for(language), layout=layout, g=layout.geometry,
         blocks=layout.blocks, meta=_meta(document, when), font=FONT_FAMILY,
-        stylesheet=STYLESHEET, font_files=FONT_FILES, line=LINE, item_gap=ITEM_GAP,
-        indent=INDENT, feed_gap=FEED_GAP,
+        stylesheet=STYLESHEET, font_files=FONT_FILES, bullet=BULLET,
+        tag_margins={1: tag_margin(1), 2: tag_margin(2)},
     )
 
 
@@ -724,7 +799,7 @@ def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[st
                 tid = _text(entry["id"])
                 group.append({"cells": [names.get(tid, tid),
                                         *[_text(entry.get(d.id)).strip() for d in f.details],
-                                        placed.get(tid, words["no_step"])]})
+                                        placed.get(tid, message("no_step", language))]})
             if group:
                 tactic_rows.append({"group": label, "rows": group})
             if tactic_anchor is None:
@@ -807,6 +882,14 @@ def _ladder_answer(definition: WorksheetDefinition, step: Step, f: Field, label:
                   extra={"steps": steps, "result": result, "svg": svg})
 
 
+def _ratio_text(economics: Any, language: str) -> str:
+    ratio = getattr(economics, "win_to_keep_ratio", None)
+    if ratio is None:
+        return ""
+    text = f"{ratio:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if language in ("da", "nb") else text
+
+
 def report_html(document: Mapping[str, Any], worksheet_index: int, library: Library,
                 definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
                 size: str, when: datetime | None = None) -> str:
@@ -834,7 +917,8 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
                       "intro": step.intro.get(language) if step.intro else "",
                       "answers": report_answers(definition, step, answers, library, language,
                                                 placed, tactic_fields),
-                      "economics": panel["result"] if panel else None})
+                      "economics": panel["result"] if panel else None,
+                      "ratio": _ratio_text(panel["result"], language) if panel else ""})
     try:
         done, total = analysis.progress(definition, answers)
     except (TypeError, ValueError, AttributeError):
@@ -847,8 +931,8 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         language=language, words=words, g=g, definition=definition,
         worksheet_title=definition.title.get(language), steps=steps, done=done, total=total,
-        meta=_meta(document, when), font=FONT_FAMILY, stylesheet=STYLESHEET,
-        font_files=FONT_FILES, page_size=g.css_size.replace(" landscape", ""),
+        meta=_meta(document, when), font=FONT_FAMILY,
+        page_size=g.css_size.replace(" landscape", ""),
     )
 
 
@@ -878,6 +962,28 @@ def _element_ids(page: Any) -> set[str]:
     return ids
 
 
+_stylesheets: dict[str, tuple[Any, float, Any]] = {}
+
+
+def stylesheet(static_dir: Path | str, font_config: Any) -> Any:
+    """static/css/pdf.css parsed once per process and FontConfiguration (its @font-face
+    rules register the shipped fonts, loaded through the static-only fetcher)."""
+    from weasyprint import CSS
+
+    from .fetcher import StaticFetcher
+
+    path = Path(static_dir) / STYLESHEET
+    mtime = path.stat().st_mtime
+    found = _stylesheets.get(str(path))
+    if found is None or found[0] is not font_config or found[1] != mtime:
+        fetcher = StaticFetcher(static_dir)
+        css = CSS(string=path.read_text(encoding="utf-8"), base_url=path.resolve().as_uri(),
+                  url_fetcher=fetcher, font_config=font_config)
+        found = (font_config, mtime, css)
+        _stylesheets[str(path)] = found
+    return found[2]
+
+
 def html_to_document(html: str, static_dir: Path | str, font_config: Any) -> Any:
     """Lay out HTML with the static-only fetcher; returns a WeasyPrint Document."""
     from weasyprint import HTML
@@ -886,7 +992,8 @@ def html_to_document(html: str, static_dir: Path | str, font_config: Any) -> Any
 
     fetcher = StaticFetcher(static_dir)
     return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render(
-        font_config=font_config, pdf_variant=PDF_VARIANT)
+        font_config=font_config, pdf_variant=PDF_VARIANT,
+        stylesheets=[stylesheet(static_dir, font_config)])
 
 
 def write_pdf(document: Any) -> bytes:

@@ -94,6 +94,13 @@ class LimitedText(StringField):
         super().__init__(*args, **kwargs)
         self.language, self.max_length = language, max_length
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # Browsers post textarea line breaks as CRLF; the autosave sends LF. One form, one
+        # count: store and measure LF only.
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.replace("\r\n", "\n")
+
     def pre_validate(self, form: Form) -> None:
         text = self.data or ""
         if len(text) > self.max_length:
@@ -271,7 +278,7 @@ def answers_from_form(step: Step, form: Form, library: Library, language: str
         if f.id in bad:
             continue
         if f.type in ("short_text", "long_text"):
-            answers[f.id] = _text(form, f.id).strip("\r")
+            answers[f.id] = _text(form, f.id)
         elif f.type == "number":
             answers[f.id] = _number(form, f.id)
         elif f.type == "single_choice":

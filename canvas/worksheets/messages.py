@@ -78,7 +78,7 @@ EDITOR: dict[str, dict[str, str]] = {
         "five_times": "The five-times rule: winning a customer often costs over five times as much as keeping one.",
         "your_ratio": "Your numbers: winning costs {ratio} times a year of keeping.",
         "back": "Back to my canvases", "skip": "Skip to the questions", "content_for": "Learning content",
-        "progress": "Progress",
+        "progress": "Progress", "replace_draft": "Replace your text with the draft?",
     },
     "da": {
         "step": "Trin", "of": "af", "steps_done": "trin med svar", "previous": "Forrige",
@@ -104,7 +104,7 @@ EDITOR: dict[str, dict[str, str]] = {
         "five_times": "Fem-gange-reglen: at hverve en kunde koster ofte over fem gange så meget som at fastholde én.",
         "your_ratio": "Jeres tal: at hverve koster {ratio} gange et års fastholdelse.",
         "back": "Tilbage til mine lærreder", "skip": "Gå til spørgsmålene", "content_for": "Læringsindhold",
-        "progress": "Fremskridt",
+        "progress": "Fremskridt", "replace_draft": "Erstat jeres tekst med udkastet?",
     },
     "nb": {
         "step": "Steg", "of": "av", "steps_done": "steg med svar", "previous": "Forrige",
@@ -130,6 +130,6 @@ EDITOR: dict[str, dict[str, str]] = {
         "five_times": "Femgangerregelen: å skaffe en kunde koster ofte over fem ganger så mye som å beholde en.",
         "your_ratio": "Tallene dine: å skaffe koster {ratio} ganger et års oppfølging.",
         "back": "Tilbake til lerretene mine", "skip": "Gå til spørsmålene", "content_for": "Læringsinnhold",
-        "progress": "Fremdrift",
+        "progress": "Fremdrift", "replace_draft": "Erstatte teksten din med utkastet?",
     },
 }

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..canvases.blocks import encodable
 from ..canvases.service import Conflict, owned_worksheet, touch
 from ..database import write_transaction
 from ..models import RefusedSave, User, Worksheet, utcnow
 
 MAX_FIELDS = 2000  # far above any real step; a payload with more is refused
+MAX_VERSION = 2**62  # versions are stored as 64-bit integers
 
-__all__ = ["BadPayload", "Conflict", "SaveResult", "parse_autosave", "save_answers"]
+__all__ = ["BadPayload", "Conflict", "SaveResult", "parse_autosave", "parse_version",
+           "save_answers"]
 
 
 class BadPayload(ValueError):
@@ -34,12 +38,15 @@ def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
     """
     try:
         data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except BadPayload:
+        raise
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+        # ValueError covers JSONDecodeError and Python's limit on the digits of an integer.
         raise BadPayload("the body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise BadPayload("expected a JSON object")
     version, step, fields = data.get("version"), data.get("step"), data.get("fields")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < MAX_VERSION:
         raise BadPayload("`version` must be a whole number")
     if not isinstance(step, str) or len(step) > 80:
         raise BadPayload("`step` must be a step id")
@@ -47,23 +54,40 @@ def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
         raise BadPayload("`fields` must be an object of input names and values")
     formdata: MultiDict = MultiDict()
     for key, value in fields.items():
+        if not encodable(key):
+            raise BadPayload("input names must be valid text")
         if isinstance(value, bool):
             if value:
                 formdata.add(key, "y")
-        elif isinstance(value, int | float):
+        elif isinstance(value, int):
+            if abs(value) >= 10**15:
+                raise BadPayload(f"{key}: the number is too large")
+            formdata.add(key, str(value))
+        elif isinstance(value, float):
             if not math.isfinite(value):
                 raise BadPayload(f"{key}: not a finite number")
-            formdata.add(key, str(value))
+            # Plain digits, as a person would type them: 1e-05 becomes 0.00001.
+            formdata.add(key, format(Decimal(repr(value)), "f"))
         elif isinstance(value, str):
+            if not encodable(value):
+                raise BadPayload(f"{key}: the text holds characters that are not valid text")
             formdata.add(key, value)
         elif value is None:
             formdata.add(key, "")
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        elif isinstance(value, list) and all(isinstance(v, str) and encodable(v) for v in value):
             for v in value:
                 formdata.add(key, v)
         else:
             raise BadPayload(f"{key}: values must be text, numbers, true/false or lists of text")
     return version, step, formdata
+
+
+def parse_version(raw: str) -> int:
+    """The version a plain form post names; -1 (always stale) when it is not a sane number."""
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 18:
+        return -1
+    return int(raw)
 
 
 @dataclass

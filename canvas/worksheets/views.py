@@ -24,7 +24,7 @@ from .definition import Step, WorksheetDefinition
 from .forms import (build_form_class, field_errors, formdata_from_answers, name, options_for,
                     answers_from_form, ladder_steps, validate_step)
 from .messages import EDITOR
-from .service import BadPayload, Conflict, parse_autosave, save_answers
+from .service import BadPayload, Conflict, parse_autosave, parse_version, save_answers
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
 
@@ -137,10 +137,7 @@ def step(worksheet_id: int, step_id: str):
     form = form_class(formdata=request.form)
     validate_step(step, form, library, language)
     new_answers = answers_from_form(step, form, library, language)
-    try:
-        based_on = int(request.form.get("version", ""))
-    except ValueError:
-        based_on = -1
+    based_on = parse_version(request.form.get("version", ""))
     try:
         save_answers(current_user, worksheet_id, step.id, based_on, new_answers,
                      refused_payload=json.dumps(request.form.to_dict(flat=False)))

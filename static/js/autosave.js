@@ -18,6 +18,8 @@
   const conflictBox = document.getElementById("conflict");
 
   let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
+  // `edits` counts changes; a save reports "Saved" only if nothing changed while it ran.
+  let edits = 0, submitting = false;
   document.documentElement.classList.add("js");
 
   function setStatus(text, state) {
@@ -95,8 +97,9 @@
 
   async function save(force) {
     clearTimeout(timer);
-    if (conflict && !force) return;
+    if (submitting || (conflict && !force)) return;
     if (inFlight) { queued = true; return; }
+    const sentAt = edits;
     const fields = collect();
     remember(fields);
     inFlight = true;
@@ -129,9 +132,11 @@
       if (data.version != null) versionInput.value = data.version;
       showErrors(data.errors);
       updateView(data);
-      if (response.ok) { forget(); setStatus(words.saved, "saved"); }
+      const newer = edits !== sentAt;
+      if (newer) { setStatus(words.unsaved, "dirty"); remember(collect()); }
+      else if (response.ok) { forget(); setStatus(words.saved, "saved"); }
       else setStatus(words.error, "error");
-      if (queued) { queued = false; save(); }
+      if (queued || newer) { queued = false; await save(); }
       return;
     }
     if (response.status >= 500 || response.status === 0) { offline(); return; }
@@ -147,6 +152,8 @@
   }
 
   function schedule() {
+    edits += 1;
+    remember(collect());
     setStatus(words.unsaved, "dirty");
     clearTimeout(timer);
     timer = setTimeout(() => save(), debounceMs);
@@ -162,6 +169,8 @@
   form.addEventListener("input", (event) => { updateCounters(); schedule(); });
   form.addEventListener("change", (event) => {
     const target = event.target;
+    // Text fields already scheduled a save on every keystroke ("input").
+    if (target.tagName === "TEXTAREA" || target.type === "text") return;
     if (target.type === "radio" && target.name.endsWith("__ladder")) {
       // The tactic map offers the chosen ladder's steps: save, then redraw the page.
       save().then(() => { if (status.dataset.state === "saved") location.reload(); });
@@ -169,10 +178,27 @@
     }
     schedule();
   });
-  form.addEventListener("submit", () => { forget(); });
+  // Previous / Save / Next: finish any autosave first, so the post names the latest version.
+  form.addEventListener("submit", async (event) => {
+    if (submitting) return;
+    clearTimeout(timer);
+    if (inFlight || queued || ["dirty", "offline"].includes(status.dataset.state)) {
+      event.preventDefault();
+      const submitter = event.submitter;
+      while (inFlight) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (status.dataset.state !== "saved") await save();
+      if (conflict) return;
+      submitting = true;
+      forget();
+      form.requestSubmit(submitter);
+      return;
+    }
+    submitting = true;
+    forget();
+  });
   window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
   window.addEventListener("beforeunload", (event) => {
-    if (["dirty", "saving", "offline"].includes(status.dataset.state)) {
+    if (!submitting && ["dirty", "saving", "offline"].includes(status.dataset.state)) {
       save();
       event.preventDefault();
       event.returnValue = "";
@@ -193,7 +219,7 @@
       const target = document.getElementById(useDraft.dataset.target);
       const draft = document.getElementById("draft-text").textContent;
       if (!target) return;
-      if (target.value.trim() && !window.confirm(words.reload ? "Replace your text with the draft?" : "")) return;
+      if (target.value.trim() && !window.confirm(words.replace_draft)) return;
       target.value = draft;
       updateCounters();
       save();

@@ -17,11 +17,45 @@
 
   function setStatus(text, state) { status.textContent = text; status.dataset.state = state; }
 
+  const palette = JSON.parse(board.dataset.colours || "[]");
+  const segmentsBlock = board.dataset.segmentsBlock;
+
+  // Segment menus and colour tags follow the Customer Segments notes as they change.
+  function segmentNotes() {
+    return [...board.querySelectorAll('[data-block="' + segmentsBlock + '"] .note')];
+  }
+
+  function refreshSegments() {
+    const notes = segmentNotes();
+    const colours = {};
+    notes.forEach((li, n) => {
+      colours[li.dataset.item] = palette[n % palette.length];
+      li.style.setProperty("--tag", colours[li.dataset.item]);
+    });
+    for (const select of board.querySelectorAll("select.segment-select")) {
+      const chosen = select.value;
+      for (const option of [...select.options]) if (option.value) option.remove();
+      for (const li of notes) {
+        const option = document.createElement("option");
+        option.value = li.dataset.item;
+        option.textContent = "● " + (li.querySelector('[data-role="text"]').value || "…").slice(0, 40);
+        select.appendChild(option);
+      }
+      select.value = chosen in colours ? chosen : "";
+      const note = select.closest(".note");
+      if (note && !note.closest('[data-block="' + segmentsBlock + '"]')) {
+        if (select.value) note.style.setProperty("--tag", colours[select.value]);
+        else note.style.removeProperty("--tag");
+      }
+    }
+  }
+
   function collect() {
     const blocks = {};
     for (const section of board.querySelectorAll("[data-block]")) {
+      const isSegments = section.dataset.block === segmentsBlock;
       blocks[section.dataset.block] = [...section.querySelectorAll(".note")].map((li) => {
-        const seg = li.querySelector('[data-role="segment"]');
+        const seg = isSegments ? null : li.querySelector('[data-role="segment"]');
         return { id: li.dataset.item, text: li.querySelector('[data-role="text"]').value,
                  segment: seg && seg.value ? seg.value : null };
       });
@@ -119,8 +153,16 @@
     return li;
   }
 
-  board.addEventListener("input", (e) => { if (!e.target.closest(".add-note")) schedule(); });
-  board.addEventListener("change", (e) => { if (!e.target.closest(".add-note")) schedule(); });
+  board.addEventListener("input", (e) => {
+    if (e.target.closest(".add-note")) return;
+    if (e.target.closest('[data-block="' + segmentsBlock + '"]')) refreshSegments();
+    schedule();
+  });
+  board.addEventListener("change", (e) => {
+    if (e.target.closest(".add-note")) return;
+    if (e.target.matches("select.segment-select")) refreshSegments();
+    schedule();
+  });
 
   board.addEventListener("click", (e) => {
     const button = e.target.closest("button");
@@ -141,6 +183,7 @@
       const next = li.nextElementSibling || li.previousElementSibling;
       li.remove();
       renumber(section);
+      refreshSegments();
       (next ? next.querySelector("textarea") : section.querySelector(".add-note textarea")).focus();
       save();
     } else if (button.hasAttribute("data-add")) {
@@ -150,6 +193,7 @@
       if (!area.value.trim()) { area.focus(); return; }
       const select = form.querySelector("select");
       newNote(section, area.value, select ? select.value : "");
+      refreshSegments();
       area.value = "";
       area.focus();
       save();
@@ -189,6 +233,7 @@
     if (!dragged) return;
     dragged.classList.remove("dragging");
     for (const section of board.querySelectorAll("[data-block]")) renumber(section);
+    refreshSegments();
     dragged = null;
     save();
   });

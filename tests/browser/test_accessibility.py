@@ -138,7 +138,7 @@ STEP_IDS = ["focus", "goals", "relationship-types", "tactics", "ladder", "after-
 
 @pytest.mark.parametrize("step", STEP_IDS)
 def test_every_worksheet_step_filled(browser: Browser, site: Site, axe: Axe, step: str) -> None:
-    assert STEP_IDS == site.steps, "the worksheet's steps changed; update STEP_IDS"
+    assert site.steps == STEP_IDS, "the worksheet's steps changed; update STEP_IDS"
     page = open_page(browser, site, f"/worksheets/{site.worksheet_en}/steps/{step}")
     try:
         if step == "ladder":

@@ -1,0 +1,81 @@
+"""PDF export routes (thin: ownership, size, then the render worker).
+
+    /canvases/<id>/export        GET  a page to choose the paper size and what to download
+    /canvases/<id>/poster.pdf    GET  the canvas poster (?size=a4|a3|letter)
+    /worksheets/<id>/report.pdf  GET  one worksheet's report (?size=a4|a3|letter)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from ..canvases.service import owned_canvas, owned_worksheet
+from ..interchange import export_canvas
+from ..library import get_definitions
+from . import bp
+from .render import PAGE_SIZES, content_disposition
+from .worker import PdfError, render_pdf
+
+SIZE_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
+
+
+def _size() -> str | None:
+    size = request.args.get("size", "a4").strip().lower()
+    return size if size in PAGE_SIZES else None
+
+
+def _bad_size() -> tuple[str, int]:
+    return render_template(
+        "error.html", code=400,
+        message="That paper size is not offered. Choose A4, A3 or Letter "
+                "(size=a4, size=a3 or size=letter)."), 400
+
+
+def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0):
+    when = datetime.now(UTC)
+    try:
+        pdf = render_pdf(current_app.config, kind, document, size, worksheet_index, when)
+    except PdfError as exc:
+        return render_template("error.html", code=exc.status, message=exc.message), \
+            exc.status, {"Retry-After": "30"} if exc.status == 503 else {}
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": content_disposition(title, when, kind, size),
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+@bp.get("/canvases/<int:canvas_id>/export")
+@login_required
+def export_page(canvas_id: int):
+    canvas = owned_canvas(current_user, canvas_id)
+    definitions = get_definitions()
+    worksheets = [(ws, definitions[ws.definition_id].title.get(canvas.language))
+                  for ws in canvas.worksheets if ws.definition_id in definitions]
+    return render_template("exports/export.html", canvas=canvas, worksheets=worksheets,
+                           sizes=SIZE_LABELS, size=_size() or "a4")
+
+
+@bp.get("/canvases/<int:canvas_id>/poster.pdf")
+@login_required
+def poster(canvas_id: int):
+    canvas = owned_canvas(current_user, canvas_id)
+    size = _size()
+    if size is None:
+        return _bad_size()
+    return _pdf("poster", export_canvas(canvas), size, canvas.title)
+
+
+@bp.get("/worksheets/<int:worksheet_id>/report.pdf")
+@login_required
+def report(worksheet_id: int):
+    worksheet = owned_worksheet(current_user, worksheet_id)
+    size = _size()
+    if size is None:
+        return _bad_size()
+    canvas = worksheet.canvas
+    index = next(n for n, ws in enumerate(canvas.worksheets) if ws.id == worksheet.id)
+    return _pdf("report", export_canvas(canvas), size, canvas.title, index)

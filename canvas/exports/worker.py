@@ -1,0 +1,218 @@
+"""PDF renders in a separate worker process, with a time and a size limit.
+
+A render can take a while (WeasyPrint is pure Python) and, on hostile input, could take much
+longer; it must never hold up the web process. So renders run in a `ProcessPoolExecutor`
+(one worker, started with 'spawn', created on first use). The request thread waits for the
+result at most `PDF_TIMEOUT_SECONDS`; on a timeout the worker process is terminated and the
+pool is rebuilt on the next render, so one stuck render cannot block the ones after it.
+Other requests are served meanwhile by the server's other threads.
+
+The worker loads the content library, the worksheet definitions, a Jinja environment for
+`templates/pdf/` and one WeasyPrint `FontConfiguration` once, when it starts, and keeps them
+for every render it does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+LOG = logging.getLogger(__name__)
+
+# --- errors the web process turns into pages ---------------------------------------------
+
+
+class PdfError(Exception):
+    """A render that did not produce a PDF; `message` is for the user, `status` for HTTP."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PdfTimeout(PdfError):
+    status = 503
+
+
+class PdfTooLarge(PdfError):
+    status = 422
+
+
+class PdfFailed(PdfError):
+    status = 503
+
+
+class _TooLarge(Exception):
+    """Raised inside the worker (kept simple so it pickles)."""
+
+
+# --- inside the worker process -------------------------------------------------------------
+
+_font_config: Any = None
+_state: dict[str, Any] = {}
+
+
+def font_config() -> Any:
+    """The one WeasyPrint FontConfiguration of this process, made on first use."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+        atexit.register(_drop_font_config)
+    return _font_config
+
+
+def _drop_font_config() -> None:
+    """Let the FontConfiguration go while its C libraries are still loaded."""
+    global _font_config
+    _font_config = None
+    from . import render
+
+    render._stylesheets.clear()
+
+
+def _init_worker(content_dir: str, templates_dir: str, static_dir: str,
+                 languages: tuple[str, ...]) -> None:
+    from ..content.loader import load_library
+    from ..worksheets.definition import load_definitions
+    from .render import make_environment
+
+    _state.update(
+        library=load_library(Path(content_dir), languages),
+        definitions=load_definitions(Path(content_dir) / "worksheets", languages),
+        env=make_environment(templates_dir), static_dir=static_dir,
+    )
+    font_config()
+
+
+def _render_job(kind: str, document: dict[str, Any], size: str, worksheet_index: int,
+                when: datetime | None, max_bytes: int, delay: float = 0.0) -> bytes:
+    """One render, in the worker. `delay` exists for tests of the time limit."""
+    from . import render
+
+    if delay:
+        time.sleep(delay)
+    args = (_state["library"], _state["definitions"], _state["env"])
+    if kind == "poster":
+        pdf = render.render_poster(document, *args, size, _state["static_dir"], font_config(),
+                                   when)
+    elif kind == "report":
+        pdf = render.render_report(document, worksheet_index, *args, size,
+                                   _state["static_dir"], font_config(), when)
+    else:
+        raise ValueError(f"unknown kind of PDF {kind!r}")
+    if len(pdf) > max_bytes:
+        raise _TooLarge(f"{len(pdf)} bytes")
+    return pdf
+
+
+def _ping() -> bool:
+    return True
+
+
+# --- in the web process --------------------------------------------------------------------
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_key: tuple | None = None
+
+
+def _key(config: Any) -> tuple:
+    return (str(config["CONTENT_DIR"]), str(config["TEMPLATES_DIR"]), str(config["STATIC_DIR"]),
+            tuple(config["LANGUAGES"]))
+
+
+def _get_pool(config: Any) -> ProcessPoolExecutor:
+    global _pool, _pool_key
+    key = _key(config)
+    with _lock:
+        if _pool is not None and _pool_key != key:
+            _stop(_pool)
+            _pool = None
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_worker, initargs=key)
+            _pool_key = key
+        return _pool
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes (a stuck render) and let the pool go."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():  # pragma: no cover - terminate is normally enough
+            process.kill()
+            process.join(timeout=5)
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    _stop(pool)
+
+
+def shutdown() -> None:
+    """Stop the worker (tests, benchmark, interpreter exit)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        _stop(pool)
+
+
+def render_pdf(config: Any, kind: str, document: dict[str, Any], size: str,
+               worksheet_index: int = 0, when: datetime | None = None,
+               delay: float = 0.0) -> bytes:
+    """Render in the worker within the configured limits, or raise a PdfError."""
+    timeout = float(config["PDF_TIMEOUT_SECONDS"])
+    max_bytes = int(config["PDF_MAX_BYTES"])
+    pool = _get_pool(config)
+    try:
+        future = pool.submit(_render_job, kind, document, size, worksheet_index, when,
+                             max_bytes, delay)
+    except (BrokenProcessPool, RuntimeError):
+        _discard(pool)
+        pool = _get_pool(config)
+        future = pool.submit(_render_job, kind, document, size, worksheet_index, when,
+                             max_bytes, delay)
+    try:
+        return future.result(timeout=timeout)
+    except FuturesTimeout:
+        _discard(pool)
+        raise PdfTimeout(
+            f"Making the PDF took longer than {timeout:g} seconds, so it was stopped. "
+            "Try again in a moment; if it keeps happening, try a smaller page size or "
+            "shorten the longest blocks.") from None
+    except _TooLarge:
+        raise PdfTooLarge(
+            f"The PDF would be larger than the limit of {max_bytes // (1024 * 1024)} MB, "
+            "so it was not made. Shorten the canvas or the worksheet and try again.") from None
+    except BrokenProcessPool:
+        _discard(pool)
+        raise PdfFailed("The PDF could not be made because the renderer stopped. "
+                        "Try again in a moment.") from None
+    except Exception:  # noqa: BLE001 - anything the renderer raised: a clear page, not a 500
+        LOG.exception("PDF render failed (%s, %s)", kind, size)
+        raise PdfFailed("The PDF could not be made from this canvas. Your work is safe; "
+                        "try again, and if it keeps failing, tell your teacher or the "
+                        "site's administrator.") from None

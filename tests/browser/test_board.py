@@ -1,0 +1,360 @@
+"""The canvas board in a real Chromium: add notes with Enter, tag them with a segment,
+autosave, move with the keyboard, drag with the mouse, delete, reload, and axe-core."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from itertools import count
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from canvas.accounts import create_user
+from canvas.canvases.service import create_canvas
+from canvas.extensions import db
+from canvas.interchange import import_canvas
+from canvas.library import get_definitions
+from canvas.models import Canvas, User
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+EXAMPLES = Path(__file__).resolve().parents[2] / "content" / "examples"
+BLOCKING = {"serious", "critical"}
+CR, SEG = "customer-relationships", "customer-segments"
+_emails = count()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
+    page.goto(server.url("/"))
+    page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("Your name").fill("Board Walker")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("I am a").select_option("student")
+    page.get_by_label("Language of my worksheets").select_option("en")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+
+
+def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
+    page.goto(server.url("/auth/login"))
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+
+
+def make_account(server, with_canvas: bool = True) -> tuple[str, int | None]:  # noqa: ANN001
+    """A user (and a fresh English canvas with the worksheet); (e-mail, canvas id)."""
+    email = f"boarder{next(_emails)}@example.test"
+    with server.app.app_context():
+        user = create_user(email, PASSWORD, "Boarder", "student", "en")
+        db.session.flush()
+        canvas_id = None
+        if with_canvas:
+            canvas = create_canvas(user, "Board test", "en",
+                                   [get_definitions()["customer-relationships"]])
+            db.session.flush()
+            canvas_id = canvas.id
+        db.session.commit()
+        db.session.remove()
+    return email, canvas_id
+
+
+def stored(server, canvas_id: int) -> tuple[int, dict]:  # noqa: ANN001
+    with server.app.app_context():
+        canvas = db.session.get(Canvas, canvas_id)
+        result = canvas.version, json.loads(json.dumps(canvas.blocks or {}))
+        db.session.remove()
+        return result
+
+
+def status(page: Page):  # noqa: ANN201
+    return page.locator("#board-status")
+
+
+def wait_saved(page: Page) -> None:
+    expect(status(page)).to_have_text("Saved")
+
+
+def notes(page: Page, block: str):  # noqa: ANN201
+    return page.locator(f"#block-{block} .notes > .note")
+
+
+def note_texts(page: Page, block: str) -> list[str]:
+    return notes(page, block).locator('[data-role="text"]').evaluate_all(
+        "els => els.map(e => e.value)")
+
+
+def stored_texts(server, canvas_id: int, block: str) -> list[str]:  # noqa: ANN001
+    return [i["text"] for i in stored(server, canvas_id)[1].get(block, [])]
+
+
+def wait_stored(server, canvas_id: int, block: str, order: list[str]) -> None:  # noqa: ANN001
+    """The autosave reached the database: the block holds these notes, in this order."""
+    deadline = time.monotonic() + 10
+    while (texts := stored_texts(server, canvas_id, block)) != order:
+        assert time.monotonic() < deadline, f"stored {texts}, expected {order}"
+        time.sleep(0.1)
+
+
+def expect_order(page: Page, block: str, order: list[str]) -> None:
+    """Wait until the block shows exactly these notes, in this order."""
+    expect(notes(page, block)).to_have_count(len(order))
+    for k, text in enumerate(order):
+        expect(notes(page, block).nth(k).locator('[data-role="text"]')).to_have_value(text)
+
+
+def add_with_enter(page: Page, block: str, text: str) -> None:
+    """Type into the block's 'Add a note…' box and press Enter, like a person."""
+    box = page.locator(f"#new-{block}")
+    expect(box).to_have_attribute("placeholder", "Add a note…")
+    box.click()
+    box.press_sequentially(text)
+    box.press("Enter")
+    expect(notes(page, block).last.locator('[data-role="text"]')).to_have_value(text)
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()
+
+
+def option_value(select, label_part: str) -> str:  # noqa: ANN001
+    """The value of the option whose label contains `label_part`."""
+    option = select.locator("option", has_text=label_part)
+    expect(option).to_have_count(1)
+    return option.get_attribute("value")
+
+
+def import_example(server, email: str, name: str) -> int:  # noqa: ANN001
+    """Import content/examples/<name>.json for the user; the canvas id."""
+    data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    with server.app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        canvas = import_canvas(user, data, get_definitions())
+        db.session.commit()
+        canvas_id = canvas.id
+        db.session.remove()
+    return canvas_id
+
+
+def check_axe(page: Page, what: str) -> None:
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    at {node['target']}" for node in v["nodes"][:8])
+        for v in blocking)
+    assert not blocking, f"axe-core found problems on {what} ({page.url}):\n{report}"
+
+
+# --- the whole journey ----------------------------------------------------------------------
+
+def test_board_journey(live_server, page: Page) -> None:
+    server = live_server
+    email = "board-journey@example.org"
+
+    # Sign up, start a canvas, open its board.
+    sign_up(page, server, email)
+    page.get_by_role("link", name="Start a new canvas").click()
+    page.get_by_label("Title").fill("Glans Rengøring board")
+    page.get_by_role("button", name="Create the canvas").click()
+    page.wait_for_url(re.compile(r"/worksheets/\d+/steps/"))
+    page.goto(server.url("/"))
+    page.get_by_role("link", name="Glans Rengøring board").click()
+    page.wait_for_url(re.compile(r"/canvases/\d+$"))
+    canvas_id = int(re.search(r"/canvases/(\d+)$", page.url).group(1))
+    expect(page.get_by_role("heading", name="Customer Relationships", exact=True)).to_be_visible()
+    assert stored(server, canvas_id)[0] == 1
+
+    # A customer segment, added with Enter.
+    add_with_enter(page, SEG, "Small offices in Copenhagen")
+    wait_saved(page)
+    version, blocks = stored(server, canvas_id)
+    assert version == 2
+    assert [i["text"] for i in blocks[SEG]] == ["Small offices in Copenhagen"]
+    segment_id = blocks[SEG][0]["id"]
+    expect(page.locator("#canvas-version-label")).to_have_text("2")
+
+    # The segment menus are filled when the board loads (a new segment is offered at once
+    # without reloading: see test_a_new_segment_can_be_chosen_without_reloading).
+    page.reload()
+
+    # A relationship, tagged with the segment in the add form's menu, then added with Enter.
+    page.locator(f"#new-seg-{CR}").select_option(
+        option_value(page.locator(f"#new-seg-{CR}"), "Small offices"))
+    add_with_enter(page, CR, "One fixed contact person")
+    wait_saved(page)
+    expect(notes(page, CR).first.locator('[data-role="segment"]')).to_have_value(segment_id)
+    # Two more without a segment.
+    page.locator(f"#new-seg-{CR}").select_option("")
+    add_with_enter(page, CR, "Online booking of extra cleaning")
+    wait_saved(page)
+    add_with_enter(page, CR, "A call every quarter")
+    wait_saved(page)
+    # The checks across the blocks follow the autosave.
+    expect(page.locator("#findings")).to_contain_text(
+        "“A call every quarter” in Customer Relationships is not tied to a customer segment")
+    # Tag the last one through its own menu.
+    last_select = notes(page, CR).nth(2).locator('[data-role="segment"]')
+    last_select.select_option(option_value(last_select, "Small offices"))
+    expect(status(page)).to_have_text("Not saved yet")
+    wait_saved(page)
+    expect(page.locator("#findings")).not_to_contain_text("A call every quarter")
+    expect(page.locator("#findings")).to_contain_text("“Online booking of extra cleaning”")
+    order = ["One fixed contact person", "Online booking of extra cleaning",
+             "A call every quarter"]
+    assert note_texts(page, CR) == order
+    version, blocks = stored(server, canvas_id)
+    assert [(i["text"], i["segment"]) for i in blocks[CR]] == [
+        ("One fixed contact person", segment_id), ("Online booking of extra cleaning", None),
+        ("A call every quarter", segment_id)]
+    # Every note has its own id on the canvas.
+    all_ids = [i["id"] for items in blocks.values() for i in items]
+    assert len(all_ids) == len(set(all_ids))
+
+    # Move the third note up with the keyboard: focus the ↑ button, press Enter.
+    up = notes(page, CR).nth(2).locator("[data-move=up]")
+    up.focus()
+    page.keyboard.press("Enter")
+    order = ["One fixed contact person", "A call every quarter",
+             "Online booking of extra cleaning"]
+    expect_order(page, CR, order)
+    wait_saved(page)
+    wait_stored(server, canvas_id, CR, order)
+    # Focus stays on the button that moved, whose label now tells its new place.
+    moved_up = notes(page, CR).nth(1).locator("[data-move=up]")
+    expect(moved_up).to_be_focused()
+    expect(moved_up).to_have_attribute("aria-label", "Move note 2 up")
+
+    # Drag the first note below the last one with the mouse (grab it by its edge, not the
+    # text box).
+    first, last = notes(page, CR).nth(0), notes(page, CR).nth(2)
+    height = last.bounding_box()["height"]
+    first.drag_to(last, source_position={"x": 3, "y": 10},
+                  target_position={"x": 3, "y": height - 4})
+    order = ["A call every quarter", "Online booking of extra cleaning",
+             "One fixed contact person"]
+    expect_order(page, CR, order)
+    wait_saved(page)
+    wait_stored(server, canvas_id, CR, order)
+
+    # Delete the middle note.
+    notes(page, CR).nth(1).locator("[data-delete]").click()
+    order = ["A call every quarter", "One fixed contact person"]
+    expect_order(page, CR, order)
+    wait_saved(page)
+    wait_stored(server, canvas_id, CR, order)
+    version, blocks = stored(server, canvas_id)
+    assert [i["segment"] for i in blocks[CR]] == [segment_id, segment_id]
+
+    # Reload: everything is there, in order, with its tag and colour.
+    page.reload()
+    expect(page.locator("#canvas-version-label")).to_have_text(str(version))
+    assert note_texts(page, SEG) == ["Small offices in Copenhagen"]
+    assert note_texts(page, CR) == order
+    for k in range(2):
+        expect(notes(page, CR).nth(k).locator('[data-role="segment"]')).to_have_value(segment_id)
+        expect(notes(page, CR).nth(k)).to_have_attribute("style", re.compile(r"--tag"))
+    # Both notes serve a segment, and the segment has a relationship.
+    expect(page.locator("#findings")).to_contain_text("Every segment has a relationship")
+
+    # No serious or critical accessibility problem on the board as it is now.
+    check_axe(page, "the board with notes")
+
+
+# --- a new segment is offered at once -------------------------------------------------------
+
+def test_a_new_segment_can_be_chosen_without_reloading(live_server, page: Page) -> None:
+    """Add the first segment, then tag a relationship with it on the same page."""
+    server = live_server
+    email, canvas_id = make_account(server)
+    sign_in(page, server, email)
+    page.goto(server.url(f"/canvases/{canvas_id}"))
+    add_with_enter(page, SEG, "Small offices")
+    wait_saved(page)
+    segment_id = stored(server, canvas_id)[1][SEG][0]["id"]
+
+    add_with_enter(page, CR, "One fixed contact person")
+    wait_saved(page)
+    # Either the new note's own menu or the add form's menu must offer the segment.
+    note_select = notes(page, CR).first.locator('[data-role="segment"]')
+    expect(note_select).to_have_count(1)
+    note_select.select_option(option_value(note_select, "Small offices"))
+    wait_saved(page)
+    assert stored(server, canvas_id)[1][CR][0]["segment"] == segment_id
+    expect(page.locator("#findings")).to_contain_text("Every segment has a relationship")
+
+
+def test_deleting_a_segment_on_the_board_clears_its_tags(live_server, page: Page) -> None:
+    """Like the no-JavaScript form: notes tagged with a deleted segment lose the tag, and the
+    board still saves (a tag pointing at a missing segment cannot be stored)."""
+    server = live_server
+    email, _ = make_account(server, with_canvas=False)
+    canvas_id = import_example(server, email, "cleaning-copenhagen.en")
+    before = stored(server, canvas_id)[1]
+    second = before[SEG][1]
+    tagged = {b: [i["id"] for i in items if i["segment"] == second["id"]]
+              for b, items in before.items()}
+    assert any(tagged.values())
+    sign_in(page, server, email)
+    page.goto(server.url(f"/canvases/{canvas_id}"))
+    notes(page, SEG).nth(1).locator("[data-delete]").click()
+    expect_order(page, SEG, [before[SEG][0]["text"]])
+    wait_saved(page)
+    version, blocks = stored(server, canvas_id)
+    assert [i["id"] for i in blocks[SEG]] == [before[SEG][0]["id"]]
+    for block, item_ids in tagged.items():
+        for item in blocks[block]:
+            if item["id"] in item_ids:
+                assert item["segment"] is None, (block, item["id"])
+    # The deleted segment is no longer offered in the menus.
+    expect(page.locator(f'#board option[value="{second["id"]}"]')).to_have_count(0)
+
+
+def test_dragging_a_tagged_note_into_customer_segments_still_saves(live_server,
+                                                                   page: Page) -> None:
+    """Drag and drop works across blocks; a note that lands in Customer Segments cannot keep
+    a segment tag, and the board must not be left unable to save."""
+    server = live_server
+    email, _ = make_account(server, with_canvas=False)
+    canvas_id = import_example(server, email, "cleaning-copenhagen.en")
+    before = stored(server, canvas_id)[1]
+    moved = before[CR][0]
+    assert moved["segment"]
+    sign_in(page, server, email)
+    page.goto(server.url(f"/canvases/{canvas_id}"))
+    source, target = notes(page, CR).first, notes(page, SEG).last
+    height = target.bounding_box()["height"]
+    source.drag_to(target, source_position={"x": 3, "y": 10},
+                   target_position={"x": 3, "y": height - 4})
+    expect_order(page, SEG, [*(i["text"] for i in before[SEG]), moved["text"]])
+    wait_saved(page)
+    blocks = stored(server, canvas_id)[1]
+    assert [i["id"] for i in blocks[SEG]][-1] == moved["id"]
+    assert blocks[SEG][-1]["segment"] is None
+    assert moved["id"] not in [i["id"] for i in blocks[CR]]
+
+
+# --- accessibility of the board -------------------------------------------------------------
+
+def test_axe_on_an_empty_board(live_server, page: Page) -> None:
+    email, canvas_id = make_account(live_server)
+    sign_in(page, live_server, email)
+    page.goto(live_server.url(f"/canvases/{canvas_id}"))
+    check_axe(page, "an empty board")
+
+
+def test_axe_on_the_worked_example_board(live_server, page: Page) -> None:
+    email, _ = make_account(live_server, with_canvas=False)
+    canvas_id = import_example(live_server, email, "cleaning-copenhagen.da")
+    sign_in(page, live_server, email)
+    page.goto(live_server.url(f"/canvases/{canvas_id}"))
+    expect(page.get_by_role("heading", name="Kunderelationer", exact=True)).to_be_visible()
+    check_axe(page, "the Danish worked example board")

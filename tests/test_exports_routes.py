@@ -1,0 +1,163 @@
+"""PDF routes through the real app and the real render worker process."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from pypdf import PdfReader
+
+from canvas.exports import worker
+from canvas.extensions import db
+from canvas.models import Canvas
+
+DOWNLOAD = re.compile(r'attachment; filename="([a-z0-9-]+\.pdf)"; filename\*=UTF-8\'\'(\S+)$')
+
+
+@pytest.fixture(autouse=True, scope="module")
+def stop_worker():
+    yield
+    worker.shutdown()
+
+
+def fill(app, canvas_id: int) -> None:
+    with app.app_context():
+        canvas = db.session.get(Canvas, canvas_id)
+        canvas.blocks = {
+            "customer-segments": [{"id": "s1", "text": "Små kontorer", "segment": None}],
+            "customer-relationships": [{"id": "r1", "text": "Én fast kontaktperson",
+                                        "segment": "s1"}],
+        }
+        db.session.commit()
+
+
+def test_owner_downloads_the_poster(app, make_user, make_canvas, login):
+    user = make_user()
+    canvas_id, _ = make_canvas(user, title="Glans Rengøring", language="da")
+    fill(app, canvas_id)
+    response = login(user).get(f"/canvases/{canvas_id}/poster.pdf?size=a3")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    match = DOWNLOAD.match(response.headers["Content-Disposition"])
+    assert match, response.headers["Content-Disposition"]
+    assert re.fullmatch(r"glans-rengoring-\d{4}-\d{2}-\d{2}-poster-a3\.pdf", match.group(1))
+    assert unquote(match.group(2)).startswith("glans-rengøring-")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    pdf = PdfReader(io.BytesIO(response.data))
+    assert len(pdf.pages) == 1
+    assert round(float(pdf.pages[0].mediabox.width)) == 1191
+    text = pdf.pages[0].extract_text()
+    assert "Én fast kontaktperson" in text and "Kunderelationer" in text
+
+
+def test_owner_downloads_a_worksheet_report(app, make_user, make_canvas, login):
+    user = make_user()
+    _, (ws,) = make_canvas(user, title="Kant Fotballsko", language="nb")
+    session = login(user)
+    session.post(f"/worksheets/{ws}/steps/focus", {
+        "version": "1", "segment": "Fotballspillere i Bærum", "value_proposition": "Sko",
+        "go": "stay"})
+    response = session.get(f"/worksheets/{ws}/report.pdf?size=letter")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert 'filename="kant-fotballsko-' in response.headers["Content-Disposition"]
+    assert "-report-letter.pdf" in response.headers["Content-Disposition"]
+    pdf = PdfReader(io.BytesIO(response.data))
+    assert round(float(pdf.pages[0].mediabox.width)) == 612
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Fotballspillere i Bærum" in text and "Side 1 av" in text
+
+
+def test_other_users_get_404_and_anonymous_users_sign_in(app, make_user, make_canvas, login,
+                                                           client):
+    owner, other = make_user(), make_user()
+    canvas_id, (ws,) = make_canvas(owner)
+    session = login(other)
+    for url in (f"/canvases/{canvas_id}/poster.pdf", f"/worksheets/{ws}/report.pdf",
+                f"/canvases/{canvas_id}/export", "/canvases/999999/poster.pdf",
+                "/worksheets/999999/report.pdf"):
+        assert session.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_bad_size_is_a_clear_400(app, make_user, make_canvas, login):
+    user = make_user()
+    canvas_id, (ws,) = make_canvas(user)
+    session = login(user)
+    for url in (f"/canvases/{canvas_id}/poster.pdf?size=a5",
+                f"/worksheets/{ws}/report.pdf?size=tabloid"):
+        response = session.get(url)
+        assert response.status_code == 400
+        assert "Choose A4, A3 or Letter" in response.text
+        assert response.mimetype == "text/html"
+
+
+def test_export_page_offers_sizes_and_downloads(app, make_user, make_canvas, login):
+    user = make_user()
+    canvas_id, (ws,) = make_canvas(user, title="Glans <Rengøring>", language="da")
+    page = login(user).get(f"/canvases/{canvas_id}/export")
+    assert page.status_code == 200
+    html = page.text
+    assert "<legend>Paper size</legend>" in html
+    for value, label in (("a4", "A4"), ("a3", "A3"), ("letter", "Letter")):
+        assert f'<input type="radio" id="size-{value}" name="size" value="{value}"' in html
+        assert f'<label for="size-{value}">{label}</label>' in html
+    assert 'id="size-a4" name="size" value="a4" checked' in html
+    assert f'action="/canvases/{canvas_id}/poster.pdf"' in html
+    assert f'formaction="/worksheets/{ws}/report.pdf"' in html
+    assert "Glans &lt;Rengøring&gt;" in html
+
+
+def test_a_render_over_time_gives_a_clear_page_and_the_app_carries_on(app, make_user,
+                                                                        make_canvas, login):
+    user = make_user()
+    canvas_id, (ws,) = make_canvas(user)
+    session = login(user)
+    app.config["PDF_TIMEOUT_SECONDS"] = 0.001
+    response = session.get(f"/canvases/{canvas_id}/poster.pdf")
+    assert response.status_code == 503
+    assert "took longer than 0.001 seconds" in response.text
+    assert response.headers["Retry-After"] == "30"
+    assert worker._pool is None  # the stuck worker was terminated
+    assert session.get("/").status_code == 200  # other requests are answered
+    app.config["PDF_TIMEOUT_SECONDS"] = 60
+    response = session.get(f"/worksheets/{ws}/report.pdf")  # a fresh worker takes over
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF-")
+
+
+def test_a_render_that_hangs_is_stopped_without_blocking_others(app):
+    """A render that sleeps past the limit: the caller gets PdfTimeout, the worker goes."""
+    config = dict(app.config, PDF_TIMEOUT_SECONDS=1.0)
+    document = {"format": "bmc-canvas/1", "title": "T", "language": "en", "blocks": {},
+                "worksheets": []}
+    worker.render_pdf(config, "poster", document, "a4")  # start the worker first
+    pool = worker._pool
+    with pytest.raises(worker.PdfTimeout):
+        worker.render_pdf(config, "poster", document, "a4", delay=30)
+    assert worker._pool is None
+    assert all(not p.is_alive() for p in (pool._processes or {}).values())
+    assert worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=60), "poster", document,
+                             "a4").startswith(b"%PDF-")
+
+
+def test_a_pdf_over_the_size_limit_is_refused_clearly(app, make_user, make_canvas, login):
+    user = make_user()
+    canvas_id, _ = make_canvas(user)
+    app.config["PDF_MAX_BYTES"] = 1000
+    response = login(user).get(f"/canvases/{canvas_id}/poster.pdf")
+    assert response.status_code == 422
+    assert "larger than the limit" in response.text
+
+
+def test_a_render_that_fails_is_a_clear_page_not_a_500(app):
+    config = dict(app.config)
+    with pytest.raises(worker.PdfFailed) as caught:
+        worker.render_pdf(config, "report", {"title": "T", "language": "en",
+                                             "worksheets": []}, "a4")
+    assert caught.value.status == 503
+    assert "could not be made" in caught.value.message

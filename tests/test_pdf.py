@@ -1,0 +1,462 @@
+"""PDF exports on real output (pypdf): page sizes, blocks, letters, fonts, metadata, the
+overflow page, type shrinking, the worksheet report, the CLI and download names."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from canvas.canvases.blocks import BLOCK_IDS, segment_colours
+from canvas.content.loader import load_library
+from canvas.exports import render
+from canvas.exports.worker import font_config
+from canvas.worksheets.definition import load_definitions
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
+EXAMPLES = ROOT / "content" / "examples"
+WHEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+PAGE = {"a4": (842, 595), "a3": (1191, 842), "letter": (792, 612)}
+LETTERS = "æøåÆØÅ"
+
+
+@pytest.fixture(scope="module")
+def kit():
+    """Library, definitions, Jinja environment and the process's FontConfiguration."""
+    return {
+        "library": load_library(ROOT / "content"),
+        "definitions": load_definitions(ROOT / "content" / "worksheets"),
+        "env": render.make_environment(ROOT / "templates"),
+        "fonts": font_config(),
+    }
+
+
+def poster(kit, document, size="a4") -> bytes:
+    return render.render_poster(document, kit["library"], kit["definitions"], kit["env"], size,
+                                STATIC, kit["fonts"], WHEN)
+
+
+def report(kit, document, size="a4", index=None) -> bytes:
+    index = render.first_worksheet(document) if index is None else index
+    return render.render_report(document, index, kit["library"], kit["definitions"],
+                                kit["env"], size, STATIC, kit["fonts"], WHEN)
+
+
+def reader(pdf: bytes) -> PdfReader:
+    assert pdf.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(pdf))
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in reader(pdf).pages)
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: lines wrap anywhere in narrow blocks."""
+    return re.sub(r"\s+", "", text)
+
+
+def example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def items(prefix: str, texts: list[str], segment: str | None = None) -> list[dict]:
+    return [{"id": f"{prefix}{n}", "text": t, "segment": segment} for n, t in enumerate(texts)]
+
+
+def document(language="da", title="Glans Rengøring", blocks=None, worksheets=None) -> dict:
+    base = {
+        "key-partners": items("kp", ["Leverandør af miljømærkede midler"]),
+        "key-activities": items("ka", ["Kvartalsopkald til hver kunde"]),
+        "key-resources": items("kr", ["Faste kontaktpersoner på Østerbro"]),
+        "value-propositions": items("vp", ["Pålidelig aftenrengøring"], "s1"),
+        "customer-relationships": items("cr", ["Én fast kontaktperson"], "s1"),
+        "channels": items("ch", ["Kontaktformular på hjemmesiden"], "s2"),
+        "customer-segments": items("s", ["Små kontorer i København", "Ejendomsadministratorer"]),
+        "cost-structure": items("cs", ["Løn til rengøringsassistenter"]),
+        "revenue-streams": items("rs", ["Månedlige kontrakter"]),
+    }
+    base["customer-segments"] = [{"id": "s1", "text": "Små kontorer i København",
+                                  "segment": None},
+                                 {"id": "s2", "text": "Ejendomsadministratorer",
+                                  "segment": None}]
+    if blocks is not None:
+        base.update(blocks)
+    return {"format": "bmc-canvas/1", "title": title, "language": language,
+            "author": "Åse Ærø", "version": 3, "blocks": base,
+            "worksheets": worksheets if worksheets is not None else []}
+
+
+def words(n: int, seed: str) -> str:
+    """n distinct words (so every one can be found again in the PDF)."""
+    return " ".join(f"{seed}{i:03d}ord" for i in range(n))
+
+
+# --- the poster -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", ["a4", "a3", "letter"])
+def test_poster_is_one_landscape_page_of_the_chosen_size(kit, size):
+    pdf = reader(poster(kit, document(), size))
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == PAGE[size]
+
+
+@pytest.mark.parametrize("language", ["en", "da", "nb"])
+def test_poster_shows_the_nine_block_names_and_the_users_text(kit, language):
+    doc = document(language=language)
+    text = text_of(poster(kit, doc))
+    for block in BLOCK_IDS:
+        name = kit["library"].item(language, f"blocks#{block}").name
+        assert render.plain(name) in text, block
+        for item in doc["blocks"][block]:
+            assert squash(item["text"]) in squash(text)
+    assert "Glans Rengøring" in text
+    assert "Åse Ærø" in text and "2026-11-22" in text
+    assert {"en": "Version", "da": "Version", "nb": "Versjon"}[language] + ": 3" in text
+
+
+def test_danish_and_norwegian_letters_survive(kit):
+    doc = document(title=f"Blåbær {LETTERS}",
+                   blocks={"key-partners": items("kp", [f"Ærlige øl og å {LETTERS}"])})
+    text = text_of(poster(kit, doc))
+    assert LETTERS in text
+    assert f"Blåbær {LETTERS}" in text
+    assert "Ærlige øl og å" in text
+
+
+def fonts_of(pdf: PdfReader) -> list[dict]:
+    found = []
+    for page in pdf.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font \
+                else font
+            found.append((str(font["/BaseFont"]), descendant["/FontDescriptor"].get_object()))
+    return found
+
+
+def test_every_font_is_embedded_and_is_the_shipped_one(kit):
+    for pdf in (poster(kit, document()), report(kit, example("cleaning-copenhagen.da"))):
+        fonts = fonts_of(reader(pdf))
+        assert fonts
+        for name, descriptor in fonts:
+            assert "/FontFile2" in descriptor, f"{name} is not embedded"
+            assert name.split("+")[-1].startswith(render.FONT_FAMILY), name
+
+
+def test_shipped_fonts_have_their_licence_and_cover_the_letters():
+    from fontTools.ttLib import TTFont
+
+    licence = (STATIC / "fonts" / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence
+    for bold in (False, True):
+        font = TTFont(str(STATIC / render.FONT_FILES[bold]))
+        cmap = font.getBestCmap()
+        assert all(ord(ch) in cmap for ch in LETTERS + "“”«»–→↑•…\u2003\u2005\u202f")
+
+
+def test_metadata_language_and_tags(kit):
+    pdf = reader(poster(kit, document(language="nb", title="Kant Fotballsko")))
+    info = pdf.metadata
+    assert info["/Title"] == "Kant Fotballsko"
+    assert info["/Author"] == "Åse Ærø"
+    assert info["/CreationDate"].startswith("D:20261122")
+    assert "/ModDate" in info
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == "nb"
+    assert bool(root["/MarkInfo"]["/Marked"])  # tagged (PDF/UA-1)
+    assert "/StructTreeRoot" in root
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+
+
+def test_the_credit_is_in_every_pdf(kit):
+    for language in ("en", "da", "nb"):
+        for pdf in (poster(kit, document(language=language)),
+                    report(kit, example(f"cleaning-copenhagen.{language}"))):
+            text = squash(text_of(pdf))
+            assert "Strategyzer" in text and "CCBY-SA3.0" in text
+
+
+def test_items_carry_their_segment_colour_tag(kit):
+    doc = document()
+    html = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"], "a4",
+                              STATIC, WHEN)
+    colours = segment_colours(doc["blocks"])
+    assert f".seg-1 {{ background-color: {colours['s1']}; }}" in html
+    assert f".seg-2 {{ background-color: {colours['s2']}; }}" in html
+    assert '<span class="tag seg-1 tag-d1">1</span>Pålidelig aftenrengøring' in html
+    assert '<span class="tag seg-2 tag-d1">2</span>Kontaktformular' in html
+    # The segments themselves carry their own tag; untagged items get a bullet.
+    assert '<span class="tag seg-1 tag-d1">1</span>Små kontorer i København' in html
+    assert f"{render.BULLET}Løn til rengøringsassistenter" in html
+
+
+def test_empty_blocks_show_their_guiding_questions(kit):
+    doc = document(language="da", blocks={"key-partners": [], "channels": []})
+    text = squash(text_of(poster(kit, doc)))
+    for block in ("key-partners", "channels"):
+        for question in kit["library"].item("da", f"blocks#{block}").lists["questions"]:
+            assert squash(render.plain(question)) in text
+
+
+def test_relationships_block_shows_what_the_worksheet_feeds_it(kit):
+    doc = example("cleaning-copenhagen.en")
+    answers = doc["worksheets"][0]["answers"]
+    text = squash(text_of(poster(kit, doc, "a3")))
+    assert squash(answers["summary"]) in text
+    assert squash("Dedicated personal assistance, Automated service") in text
+    assert squash("Free product, Referrals, Customer care, Add-on products") in text
+    assert "Fromtheworksheet" in text
+
+
+def test_relationships_block_offers_the_draft_when_there_is_no_summary(kit):
+    doc = example("cleaning-copenhagen.en")
+    del doc["worksheets"][0]["answers"]["summary"]
+    text = squash(text_of(poster(kit, doc, "a3")))
+    assert "Draftfromyouranswers:" in text
+    assert squash("Segment: Small offices") in text
+
+
+def test_user_text_is_escaped_not_interpreted(kit):
+    doc = document(title="<b>Bold</b> & <i>co</i>",
+                   blocks={"channels": items("ch", ["<script>alert(1)</script> & <p>x</p>"])})
+    html = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"], "a4",
+                              STATIC, WHEN)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;p&gt;x&lt;/p&gt;" in html
+    assert "<script>" not in html
+    text = text_of(poster(kit, doc))
+    assert "<b>Bold</b> & <i>co</i>" in text
+    assert "<script>alert(1)</script>" in text
+
+
+# --- shrinking and the overflow page -----------------------------------------------------------
+
+def long_blocks(n_words: int) -> dict:
+    return {block: items(block[:2], [words(n_words // 3, f"{block[:3]}{k}") for k in range(3)])
+            for block in BLOCK_IDS}
+
+
+def test_overflow_a4_with_150_words_a_block_loses_nothing(kit):
+    doc = document(blocks=long_blocks(150))
+    doc["blocks"]["customer-segments"] = items("seg", [words(50, f"seg{k}") for k in range(3)])
+    pdf = poster(kit, doc, "a4")
+    pages = reader(pdf).pages
+    assert len(pages) >= 2
+    first = squash(pages[0].extract_text())
+    assert render.WORDS["da"]["continued_on"].replace(" ", "") in first
+    text = squash(text_of(pdf))
+    missing = [w for block in doc["blocks"].values() for item in block
+               for w in item["text"].split() if w not in text]
+    assert missing == []
+    later = squash("".join(p.extract_text() for p in pages[1:]))
+    assert render.WORDS["da"]["overflow_title"].replace(" ", "") in later
+    assert "(fortsat)" in later
+    for page in pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == \
+            PAGE["a4"]
+
+
+def test_overflow_marker_points_at_the_right_page(kit):
+    doc = document(blocks={"key-activities": items("ka", [words(60, f"x{k}")
+                                                          for k in range(6)])})
+    layout = render.layout_poster(doc, kit["definitions"], kit["library"], "da", "a4",
+                                  render.Measure(STATIC))
+    assert [b.id for b in layout.overflow] == ["key-activities"]
+    first = reader(poster(kit, doc, "a4")).pages[0].extract_text()
+    assert "Fortsætter på side 2" in first
+
+
+def test_shrink_a_moderately_long_block_fits_a3_on_one_page(kit):
+    doc = document(blocks={"value-propositions": items("vp", [words(40, f"v{k}")
+                                                              for k in range(3)])})
+    layout = render.layout_poster(doc, kit["definitions"], kit["library"], "da", "a3",
+                                  render.Measure(STATIC))
+    fit = layout.blocks["value-propositions"]
+    assert fit.size < render.SIZES["a3"].steps[0]  # shrunk a step or more
+    assert not fit.rest
+    pdf = poster(kit, doc, "a3")
+    assert len(reader(pdf).pages) == 1
+    text = squash(text_of(pdf))
+    assert all(w in text for item in doc["blocks"]["value-propositions"]
+               for w in item["text"].split())
+
+
+def test_long_unbroken_words_and_long_titles_stay_on_the_page(kit):
+    doc = document(title="Å" * 120, blocks={
+        "channels": items("ch", ["x" * 500, "https://example.test/" + "a/" * 200]),
+        "key-partners": items("kp", ["ø" * 480] * 12)})
+    pdf = poster(kit, doc, "a4")
+    text = squash(text_of(pdf))
+    assert "Å" * 120 in text
+    assert "x" * 500 in text and "ø" * 480 in text
+
+
+def test_layout_estimate_keeps_every_example_on_one_page(kit):
+    """The text estimate agrees with WeasyPrint on the worked examples: no second layout."""
+    for path in sorted(EXAMPLES.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for size in ("a4", "a3"):
+            html = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"], size,
+                                      STATIC, WHEN)
+            laid_out = render.html_to_document(html, STATIC, kit["fonts"])
+            assert "poster-end" in render._element_ids(laid_out.pages[0]), (path.name, size)
+
+
+def test_flask_jinja_environment_renders_the_same_poster(kit, app):
+    doc = document()
+    with app.app_context():
+        html = render.poster_html(doc, kit["library"], kit["definitions"], app.jinja_env,
+                                  "a4", STATIC, WHEN)
+    ours = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"], "a4",
+                              STATIC, WHEN)
+    assert squash(html) == squash(ours)  # the same but for template whitespace
+
+
+# --- the worksheet report ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "da", "nb"])
+def test_report_has_every_step_question_and_answer(kit, language):
+    doc = example(f"cleaning-copenhagen.{language}")
+    definition = kit["definitions"]["customer-relationships"]
+    pdf = report(kit, doc)
+    pages = reader(pdf).pages
+    assert len(pages) >= 3
+    w, h = pages[0].mediabox.width, pages[0].mediabox.height
+    assert (round(float(w)), round(float(h))) == (595, 842)  # A4 portrait
+    text = squash(text_of(pdf))
+    answers = doc["worksheets"][0]["answers"]
+    for n, step in enumerate(definition.steps, start=1):
+        assert squash(f"{n}. {step.title.get(language)}") in text
+    from canvas.worksheets.views import label_of
+    for _, field in definition.all_fields():
+        if field.type in ("short_text", "long_text"):
+            assert squash(label_of(field, kit["library"], language)) in text, field.id
+            assert squash(answers[field.id]) in text, field.id
+    words_ = render.words_for(language)
+    # Tactics table: tactic, how, cost, ladder step.
+    for header in (words_["tactic"], words_["step_col"]):
+        assert squash(header) in text
+    tactic = answers["tactics_acquisition"][0]
+    assert squash(tactic["how"]) in text and squash(tactic["cost"]) in text
+    # The follow-up plan (checks with how) and the future needs.
+    assert squash(answers["delivery_checks"]["right-time"]["how"]) in text
+    assert squash(answers["future_needs"][0]["what"]) in text
+    # Economics verdict, the funnel's numbers, page numbers, header and footer.
+    assert squash(words_["verdict_yes"]) in text
+    assert squash(words_["expected_top"]) in text
+    for number, page in enumerate(pages, start=1):
+        page_text = squash(page.extract_text())
+        assert squash(f"{words_['page']} {number} {words_['of']} {len(pages)}") in page_text
+        assert squash(doc["title"]) in page_text
+        assert "Strategyzer" in page_text
+
+
+def test_report_funnel_is_vector_not_an_image(kit):
+    doc = example("cleaning-copenhagen.en")
+    pdf = reader(report(kit, doc))
+    for page in pdf.pages:
+        xobjects = (page["/Resources"].get("/XObject") or {})
+        for xobject in xobjects.values():
+            assert xobject.get_object().get("/Subtype") != "/Image"
+    text = squash(text_of(report(kit, doc)))
+    # Text drawn inside the SVG: the rung labels and the log-scale note.
+    assert "Customer:21" in text and "barwidthonalogscale" in text
+
+
+def test_report_of_an_empty_worksheet_says_so(kit):
+    doc = document(language="nb", worksheets=[{"definition": "customer-relationships",
+                                               "answers": {}}])
+    text = text_of(report(kit, doc))
+    assert "Ikke besvart ennå." in text
+    assert "Fyll inn alle tallene for å se konklusjonen." in text
+
+
+def test_report_survives_answers_in_unexpected_shapes(kit):
+    doc = document(worksheets=[{"definition": "customer-relationships", "answers": {
+        "segment": 42, "weights": "lots", "relationship_types": {"id": "x"},
+        "tactics_acquisition": [{"id": "free-product", "how": None}, "junk"],
+        "ladder": {"ladder": "customer-ladder", "customer-ladder": {"counts": "x"}},
+        "delivery_checks": ["x"], "cost_to_win": "many"}}])
+    assert text_of(report(kit, doc))
+    assert text_of(poster(kit, doc))
+
+
+def test_report_rejects_a_missing_worksheet(kit):
+    with pytest.raises(render.RenderError):
+        report(kit, document(), index=0)
+
+
+# --- download names ----------------------------------------------------------------------------
+
+def test_download_name_transliterates_and_keeps_safe_characters():
+    assert render.download_name("Glans Rengøring", WHEN, "poster", "a4") == \
+        "glans-rengoring-2026-11-22-poster-a4.pdf"
+    assert render.download_name("Æbleø & Blåbær!", WHEN, "report", "letter") == \
+        "aebleo-blabaer-2026-11-22-report-letter.pdf"
+    assert render.download_name("../../etc/passwd\r\n\"x\"", WHEN, "poster", "a3") == \
+        "etc-passwd-x-2026-11-22-poster-a3.pdf"
+    assert render.download_name("日本", WHEN, "poster", "a4") == "canvas-2026-11-22-poster-a4.pdf"
+    assert len(render.download_name("a" * 120, WHEN, "poster", "a4")) < 90
+
+
+def test_content_disposition_has_an_ascii_and_a_utf8_name():
+    header = render.content_disposition("Glans Rengøring", WHEN, "poster", "a4")
+    assert header.startswith('attachment; filename="glans-rengoring-2026-11-22-poster-a4.pdf"')
+    assert "filename*=UTF-8''glans-reng%C3%B8ring-2026-11-22-poster-a4.pdf" in header
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def test_cli_exports_a_poster_and_a_report(runner, tmp_path):
+    out = tmp_path / "poster.pdf"
+    result = runner.invoke(args=["export-pdf", str(EXAMPLES / "cleaning-copenhagen.da.json"),
+                                 str(out), "--size", "A3"])
+    assert result.exit_code == 0, result.output
+    pdf = reader(out.read_bytes())
+    assert len(pdf.pages) == 1
+    assert round(float(pdf.pages[0].mediabox.width)) == 1191
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["export-pdf", str(EXAMPLES / "football-boots.nb.json"),
+                                 str(out), "--what", "report", "--size", "letter"])
+    assert result.exit_code == 0, result.output
+    pdf = reader(out.read_bytes())
+    assert round(float(pdf.pages[0].mediabox.width)) == 612
+    assert "Kundeverving" in text_of(out.read_bytes()) or "kundeverving" in \
+        text_of(out.read_bytes())
+
+
+def test_cli_refuses_bad_input_clearly(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(args=["export-pdf", str(bad), str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0
+    assert "not valid JSON" in result.output
+    doc = copy.deepcopy(example("cleaning-copenhagen.en"))
+    doc["language"] = "sv"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(args=["export-pdf", str(bad), str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0
+    assert "not a canvas document: language" in result.output
+    doc["language"] = "en"
+    doc["worksheets"] = []
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(args=["export-pdf", str(bad), str(tmp_path / "x.pdf"),
+                                 "--what", "report"])
+    assert result.exit_code != 0
+    assert "no worksheet" in result.output
+    result = runner.invoke(args=["export-pdf", str(bad), str(tmp_path / "x.pdf"),
+                                 "--size", "A5"])
+    assert result.exit_code != 0
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_one_font_configuration_per_process():
+    assert font_config() is font_config()
