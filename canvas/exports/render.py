@@ -603,7 +603,13 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
         name_h = name_lines * g.name_size * 1.15 + NAME_GAP + 2 * g.pad + BORDER
         content = pieces[block]
         if content:
-            needed = [(sz, _content_height(content, sz, inner_w, measure)) for sz in g.steps]
+            # A size at which a word is wider than a line would break it mid-word: such a
+            # size does not count as fitting (Danish and Norwegian compounds are long).
+            widest = max((measure.width(t.text, t.bold) + (INDENT if piece.indented else 0.0)
+                          for piece in content for t in piece.tokens()), default=0.0)
+            needed = [(sz, _content_height(content, sz, inner_w, measure)
+                       if widest * sz <= inner_w or sz == g.steps[-1] else float("inf"))
+                      for sz in g.steps]
         else:
             asked = [Piece("question", plain(q)) for q in questions]
             needed = [(g.question_size,
