@@ -43,6 +43,7 @@ lint: $(VENV)/.installed
 
 bench: setup
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
