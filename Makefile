@@ -11,6 +11,7 @@ run: setup db demo
 	$(BIN)/flask --app canvas run --host 127.0.0.1 --port 5000
 
 test: setup test-system db
+	$(BIN)/ruff check canvas tests bench
 	$(BIN)/python -m pytest
 
 setup: system $(VENV)/.installed

@@ -83,7 +83,7 @@ def demo_load() -> None:
             data = json.loads((examples / f"{example}.json").read_text(encoding="utf-8"))
             import_canvas(user, data, get_definitions())
     db.session.commit()
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, language, _ in DEMO_USERS:
         count = db.session.scalar(select(db.func.count(Canvas.id)).join(Canvas.owner)
                                   .where(Canvas.owner.has(email=email)))

@@ -59,7 +59,8 @@ def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
         if pos < len(order) - 1:
             step = result.steps[n - 1]
             ok = step.actual is not None and step.goal is not None and step.actual >= step.goal
-            colour = NEUTRAL if step.actual is None or step.goal is None else (GOOD if ok else SHORT)
+            known = step.actual is not None and step.goal is not None
+            colour = (GOOD if ok else SHORT) if known else NEUTRAL
             text = f"↑ {_pct(step.actual)}  ({words['goal']} {_pct(step.goal)})"
             parts.append(f'<text x="{WIDTH / 2}" y="{y + GAP / 2 + 5}" text-anchor="middle" '
                          f'fill="{colour}">{escape(text)}</text>')

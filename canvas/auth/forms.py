@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
 from ..formkit import choices
 
 LANGUAGE_PAIRS = (("en", "English"), ("da", "Dansk"), ("nb", "Norsk bokmål"))

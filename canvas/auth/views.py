@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from ..accounts import AccountError, authenticate, create_user
 from ..database import write_transaction
@@ -28,7 +28,8 @@ def load_user(user_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    local = target and target.startswith("/") and not target.startswith("//")
+    if local and urlsplit(target).netloc == "":
         return target
     return url_for("canvases.home")
 

@@ -23,10 +23,19 @@ from ..database import write_transaction
 from ..interchange import export_canvas
 from ..library import get_definitions, get_library
 from . import service
-from .blocks import (BLOCK_IDS, MAX_TEXT, RELATIONSHIPS, SEGMENT_COLOURS, SEGMENTS, BlocksError,
-                     clean_blocks, cross_checks, segment_colours)
-from .service import compare_blocks
+from .blocks import (
+    BLOCK_IDS,
+    MAX_TEXT,
+    RELATIONSHIPS,
+    SEGMENT_COLOURS,
+    SEGMENTS,
+    BlocksError,
+    clean_blocks,
+    cross_checks,
+    segment_colours,
+)
 from .forms import AddWorksheetForm, ConfirmForm
+from .service import compare_blocks
 from .views import _worksheet_choices, bp, worksheet_rows
 
 FINDINGS = {

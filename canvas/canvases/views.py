@@ -18,11 +18,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from ..database import write_transaction
+from ..formkit import choices
 from ..library import get_definitions
 from ..worksheets.analysis import progress
 from . import service
 from .forms import AddWorksheetForm, CanvasForm, ConfirmForm, RenameForm
-from ..formkit import choices
 
 bp = Blueprint("canvases", __name__)
 

@@ -121,7 +121,8 @@ class Renderer:
 
 def _require_id(value: Any, path: Path, key: str) -> str:
     if not isinstance(value, str) or not ID_PATTERN.match(value):
-        raise ContentError(path, key, f"expected an id of lowercase letters, digits and '-', got {value!r}")
+        raise ContentError(path, key,
+                           f"expected an id of lowercase letters, digits and '-', got {value!r}")
     return value
 
 
@@ -156,7 +157,8 @@ def _parse_item(raw: Any, path: Path, key: str, language: str, renderer: Rendere
         elif isinstance(v, int | float) and not isinstance(v, bool):
             html[k] = Markup.escape(str(v))
         else:
-            raise ContentError(path, where, f"expected text or a list of texts, got {type(v).__name__}")
+            raise ContentError(path, where,
+                               f"expected text or a list of texts, got {type(v).__name__}")
     return Item(id=item_id, name=str(html.pop("name")), html=html, lists=lists, items=children)
 
 

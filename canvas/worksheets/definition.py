@@ -185,7 +185,8 @@ def _parse_field(r: _Reader, raw: Any, where: str) -> Field:
         for n, o in enumerate(raw.get("options", []))
     )
     catalogue = raw.get("catalogue")
-    if kind in ("single_choice", "multi_choice", "weights", "checklist") and not (catalogue or options):
+    choice_like = kind in ("single_choice", "multi_choice", "weights", "checklist")
+    if choice_like and not (catalogue or options):
         raise r.fail(where, f"a {kind} field needs a catalogue or options")
     if kind == "ladder" and not raw.get("ladders"):
         raise r.fail(f"{where}.ladders", "a ladder field names the ladders it offers")
@@ -224,7 +225,8 @@ def _parse_step(r: _Reader, raw: Any, where: str) -> Step:
                 panel=panel, panel_params=panel_params)
 
 
-def load_definition(path: Path, languages: tuple[str, ...] = ("en", "da", "nb")) -> WorksheetDefinition:
+def load_definition(path: Path, languages: tuple[str, ...] = ("en", "da", "nb")
+                    ) -> WorksheetDefinition:
     """Parse one worksheet file, or raise ContentError naming the file and key."""
     r = _Reader(path, languages)
     try:

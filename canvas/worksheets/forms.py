@@ -17,9 +17,9 @@ from wtforms import BooleanField, Form, RadioField, SelectField, StringField, Te
 from wtforms.validators import ValidationError
 
 from ..content.loader import Item, Library
+from ..formkit import choices
 from .definition import Field, Step
 from .messages import message
-from ..formkit import choices
 
 SEP = "__"
 LADDER_FIELDS = ("ladder",)
@@ -64,7 +64,8 @@ class NumberInput(StringField):
         return str(int(value)) if value.is_integer() else str(value)
 
     def pre_validate(self, form: Form) -> None:
-        raw = self.data if isinstance(self.data, str) else ("" if self.data is None else str(self.data))
+        raw = self.data if isinstance(self.data, str) else (
+            "" if self.data is None else str(self.data))
         self.number = None
         if not raw.strip():
             return
@@ -192,9 +193,10 @@ def build_form_class(step: Step, library: Library, language: str, answers: dict[
                         range_message=message("goal_range", language))
                     # Offer the chosen ladder's steps (both ladders, named, before a choice).
                     if chosen_ladder in (None, lid) or chosen_ladder not in f.ladders:
-                        prefix = "" if chosen_ladder == lid else f"{library.page(language, lid).title}: "
-                        step_choices.append((f"{lid}:{low.id}",
-                                             Markup(f"{prefix}{low.name} → {high.name}").striptags()))
+                        title = library.page(language, lid).title
+                        prefix = "" if chosen_ladder == lid else f"{title}: "
+                        text = Markup(f"{prefix}{low.name} → {high.name}").striptags()
+                        step_choices.append((f"{lid}:{low.id}", text))
             for tactic in chosen_tactics(f.tactics_from, answers):
                 item = _find_tactic(library, language, tactic)
                 attrs[name(f.id, "tactic", tactic)] = SelectField(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.datastructures import MultiDict

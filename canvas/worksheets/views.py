@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -21,8 +20,16 @@ from ..funnel import funnel_svg
 from ..library import get_definitions, get_library
 from . import analysis
 from .definition import Step, WorksheetDefinition
-from .forms import (build_form_class, field_errors, formdata_from_answers, name, options_for,
-                    answers_from_form, ladder_steps, validate_step)
+from .forms import (
+    answers_from_form,
+    build_form_class,
+    field_errors,
+    formdata_from_answers,
+    ladder_steps,
+    name,
+    options_for,
+    validate_step,
+)
 from .messages import EDITOR
 from .service import BadPayload, Conflict, parse_autosave, parse_version, save_answers
 

@@ -4,14 +4,13 @@ two tabs, no JavaScript, the recycle bin and keyboard-only use."""
 from __future__ import annotations
 
 import contextlib
-
 import re
 from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from canvas.accounts import create_user
 from canvas.canvases.service import create_canvas

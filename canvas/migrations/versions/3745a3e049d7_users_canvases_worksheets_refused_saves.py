@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 23:07:30.460640
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3745a3e049d7'

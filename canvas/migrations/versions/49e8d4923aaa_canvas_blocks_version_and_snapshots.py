@@ -5,9 +5,8 @@ Revises: 3745a3e049d7
 Create Date: 2026-11-22 23:10:52.902224
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '49e8d4923aaa'
