@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -81,10 +82,30 @@ def make_canvas(app: Flask) -> Callable[..., tuple[int, list[int]]]:
     return make
 
 
-def csrf_from(html: str) -> str:
+def field_error(page: str, input_id: str) -> str:
+    """The text of the error paragraph beside an input ('' when there is none)."""
+    match = re.search(rf'id="{re.escape(input_id)}-error"[^>]*>(.*?)</p>', page, re.S)
+    assert match, f"no error slot for {input_id!r} on the page"
+    return html.unescape(match.group(1)).strip()
+
+
+def input_value(page: str, name: str) -> str | None:
+    """What an <input> or <textarea> named `name` shows (None when it is not on the page)."""
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if re.search(rf'\bname="{re.escape(name)}"', tag):
+            value = re.search(r'\bvalue="([^"]*)"', tag)
+            return html.unescape(value.group(1)) if value else ""
+    area = re.search(rf'<textarea\b[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>',
+                     page, re.S)
+    if area:
+        return html.unescape(area.group(1)).removeprefix("\r\n").removeprefix("\n")
+    return None
+
+
+def csrf_from(page: str) -> str:
     """The CSRF token rendered into a page."""
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, "no CSRF token on the page"
     return match.group(1)
 
@@ -134,4 +155,5 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
         return ws.version, dict(ws.answers)
 
 
-__all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "stored_answers"]
+__all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", "input_value",
+           "stored_answers"]

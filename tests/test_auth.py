@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -11,28 +10,12 @@ from sqlalchemy import select
 
 from canvas.extensions import db
 from canvas.models import User
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import PASSWORD, csrf_from, field_error, input_value
 
 GOOD_PASSWORD = "a sound password"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def field_error(page: str, input_id: str) -> str:
-    """The text of the error paragraph rendered beside an input ('' when there is none)."""
-    match = re.search(rf'id="{re.escape(input_id)}-error"[^>]*>(.*?)</p>', page, re.S)
-    assert match, f"no error slot for {input_id!r} on the page"
-    return html.unescape(match.group(1)).strip()
-
-
-def input_value(page: str, name: str) -> str | None:
-    """The value attribute of the <input name=...> on the page (None when absent)."""
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        if re.search(rf'\bname="{re.escape(name)}"', tag):
-            value = re.search(r'\bvalue="([^"]*)"', tag)
-            return html.unescape(value.group(1)) if value else ""
-    return None
-
 
 def register_data(client, **overrides) -> dict:  # noqa: ANN001
     page = client.get("/auth/register")

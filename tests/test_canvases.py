@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from datetime import timedelta
@@ -13,26 +12,12 @@ from sqlalchemy import select
 
 from canvas.extensions import db
 from canvas.models import Canvas, RefusedSave, User, Worksheet, utcnow
-from tests.conftest import csrf_from, stored_answers
+from tests.conftest import csrf_from, field_error, input_value, stored_answers
 
 CR_STEPS = 9  # steps of the customer-relationships worksheet
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def field_error(page: str, input_id: str) -> str:
-    match = re.search(rf'id="{re.escape(input_id)}-error"[^>]*>(.*?)</p>', page, re.S)
-    assert match, f"no error slot for {input_id!r} on the page"
-    return html.unescape(match.group(1)).strip()
-
-
-def input_value(page: str, name: str) -> str | None:
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        if re.search(rf'\bname="{re.escape(name)}"', tag):
-            value = re.search(r'\bvalue="([^"]*)"', tag)
-            return html.unescape(value.group(1)) if value else ""
-    return None
-
 
 def path_of(response) -> str:  # noqa: ANN001
     return urlsplit(response.headers["Location"]).path

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from canvas.extensions import db
 from canvas.library import get_definitions, get_library
 from canvas.models import RefusedSave
-from tests.conftest import stored_answers
+from tests.conftest import field_error, input_value, stored_answers
 
 LANGUAGES = ("en", "da", "nb")
 CL = "ladder__customer-ladder"  # input-name prefix of the customer ladder
@@ -27,26 +27,6 @@ ECONOMICS = {"cost_to_win": "1000", "cost_to_keep": "200", "average_order": "150
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def field_error(page: str, input_id: str) -> str:
-    """The text of the error paragraph beside an input ('' when there is none)."""
-    match = re.search(rf'id="{re.escape(input_id)}-error"[^>]*>(.*?)</p>', page, re.S)
-    assert match, f"no error slot for {input_id!r} on the page"
-    return html.unescape(match.group(1)).strip()
-
-
-def input_value(page: str, name: str) -> str | None:
-    """What an <input> or <textarea> named `name` shows (None when it is not on the page)."""
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        if re.search(rf'\bname="{re.escape(name)}"', tag):
-            value = re.search(r'\bvalue="([^"]*)"', tag)
-            return html.unescape(value.group(1)) if value else ""
-    area = re.search(rf'<textarea\b[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>',
-                     page, re.S)
-    if area:
-        return html.unescape(area.group(1)).removeprefix("\r\n").removeprefix("\n")
-    return None
-
 
 def page_version(page: str) -> int:
     match = re.search(r'<input type="hidden" name="version" value="(\d+)"', page)

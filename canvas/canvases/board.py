@@ -21,12 +21,11 @@ from werkzeug.routing import BuildError
 
 from ..database import write_transaction
 from ..interchange import export_canvas
-from ..library import get_definitions, get_library
+from ..library import get_library
 from . import service
 from .blocks import (
     BLOCK_IDS,
     MAX_TEXT,
-    RELATIONSHIPS,
     SEGMENT_COLOURS,
     SEGMENTS,
     BlocksError,
@@ -283,5 +282,3 @@ def restore_version(canvas_id: int, number: int):
           f"{kept.number}.", "success")
     return redirect(url_for("canvases.show", canvas_id=canvas_id))
 
-
-__all__ = ["RELATIONSHIPS", "get_definitions"]

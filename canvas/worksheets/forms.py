@@ -22,7 +22,6 @@ from .definition import Field, Step
 from .messages import message
 
 SEP = "__"
-LADDER_FIELDS = ("ladder",)
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 

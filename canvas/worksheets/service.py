@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from ..canvases.blocks import encodable
 from ..canvases.service import Conflict, owned_worksheet, touch
 from ..database import write_transaction
+from ..extensions import db
 from ..models import RefusedSave, User, Worksheet, utcnow
 
 MAX_FIELDS = 2000  # far above any real step; a payload with more is refused
@@ -107,8 +108,6 @@ def save_answers(user: User, worksheet_id: int, step_id: str, based_on_version: 
         worksheet = owned_worksheet(user, worksheet_id)
         if worksheet.version != based_on_version:
             worksheet_version = worksheet.version
-            from ..extensions import db
-
             db.session.add(RefusedSave(worksheet_id=worksheet.id, based_on_version=based_on_version,
                                        step=step_id, payload=refused_payload[:200_000]))
             conflict = Conflict(worksheet_version)
