@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -29,9 +30,13 @@ def test_fill_a_canvas_export_and_open_the_downloads(live_server, page: Page, tm
 
     page.get_by_role("link", name="Export PDF").click()
     expect(page.get_by_role("heading", name="Download as PDF")).to_be_visible()
+    violations = [v for v in Axe().run(page).response["violations"]
+                  if v["impact"] in ("serious", "critical")]
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
     page.get_by_label("A3").check()
     with page.expect_download() as info:
         page.get_by_role("button", name="Canvas poster (PDF)").click()
+    expect(page.locator("#export-status")).to_contain_text("Preparing your PDF")
     download = info.value
     assert download.suggested_filename.endswith(".pdf")
     assert "a3" in download.suggested_filename
