@@ -508,3 +508,14 @@ def test_flask_entry_content_check_fails_on_broken_copy(app, runner, tree, break
     assert result.exit_code == 1
     assert f"- {wanted}" in result.output
     assert f"1 problem(s) in {tree}" in result.output
+
+
+def test_rendered_content_is_cleaned_of_scripts_and_handlers(tmp_path):
+    """A content tree from elsewhere cannot smuggle script into the pages."""
+    from canvas.content.loader import Renderer
+
+    html, _ = Renderer().render(
+        'Hello <script>alert(1)</script><img src=x onerror="alert(2)"> '
+        '[ok](acquisition.md#referrals) <a href="javascript:alert(3)">bad</a>', "en")
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+    assert 'href="/learn/en/acquisition#referrals"' in html

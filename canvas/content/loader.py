@@ -14,6 +14,7 @@ from typing import Any
 
 import frontmatter
 import markdown
+import nh3
 import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -113,7 +114,9 @@ class Renderer:
         self._md.reset()
         self._links.processor.language = language
         self._links.processor.found = []
-        html = self._md.convert(text)
+        # Content trees can come from outside the project (CANVAS_CONTENT_DIR), so the HTML
+        # is cleaned like user input: no scripts, handlers or unknown tags survive.
+        html = nh3.clean(self._md.convert(text), link_rel=None)
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html), list(self._links.processor.found)
