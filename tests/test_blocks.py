@@ -247,26 +247,10 @@ def test_both_kinds_together() -> None:
     assert kinds == {"relationship-without-segment", "segment-without-relationship"}
 
 
-def test_zero_weight_tactic() -> None:
-    answers = {"weights": {"acquisition": 0, "retention": 60, "upselling": 40},
-               "tactics_acquisition": [{"id": "free-product", "how": "x"}],
-               "tactics_retention": [{"id": "customer-care", "how": "y"}]}
-    assert cross_checks({}, [answers]) == [
-        Finding("zero-weight-tactic", "free-product", RELATIONSHIPS)]
-
-
-def test_zero_weight_without_tactics_and_weighted_tactics_are_fine() -> None:
-    answers = [{"weights": {"acquisition": 0, "retention": 100},
-                "tactics_retention": [{"id": "customer-care"}]},
-               {"tactics_acquisition": [{"id": "free-product"}]},  # no weights yet
-               {"weights": {"upselling": 5}, "tactics_upselling": [{"id": "add-on-products"}]}]
-    assert cross_checks({}, answers) == []
-
-
-def test_custom_tactic_fields() -> None:
-    answers = {"weights": {"growth": 0}, "growth_tactics": [{"id": "t1"}, {"id": "t2"}]}
-    found = cross_checks({}, [answers], {"growth": "growth_tactics"})
-    assert [f.subject for f in found] == ["t1", "t2"]
+def test_zero_weight_tactics_become_findings() -> None:
+    assert cross_checks({}, ["free-product", "referrals"]) == [
+        Finding("zero-weight-tactic", "free-product", RELATIONSHIPS),
+        Finding("zero-weight-tactic", "referrals", RELATIONSHIPS)]
 
 
 # --- apply_item_action ----------------------------------------------------------------------

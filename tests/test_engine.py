@@ -606,3 +606,31 @@ def test_progress_of_first_lesson(definitions):
     lesson = definitions["first-lesson"]
     assert progress(lesson, {}) == (0, 3)
     assert progress(lesson, {"relationship_type": "self-service"}) == (1, 3)
+
+
+# --- what the canvas takes from a worksheet ---------------------------------------------------
+
+def test_zero_weight_tactics_follow_the_definitions_rule(cr):
+    from canvas.worksheets.analysis import zero_weight_tactics
+
+    answers = {"weights": {"acquisition": 0, "retention": 60, "upselling": 40},
+               "tactics_acquisition": [{"id": "free-product", "how": "x"}],
+               "tactics_retention": [{"id": "customer-care", "how": "y"}]}
+    assert zero_weight_tactics(cr, answers) == ["free-product"]
+    # No weights yet, or weights above zero: nothing to report.
+    assert zero_weight_tactics(cr, {"tactics_acquisition": [{"id": "free-product"}]}) == []
+    assert zero_weight_tactics(cr, {"weights": {"upselling": 5},
+                                    "tactics_upselling": [{"id": "add-on-products"}]}) == []
+
+
+def test_relationship_feed_from_the_cleaning_example(cr, library):
+    from canvas.worksheets.analysis import relationship_feed
+
+    language, answers = example("cleaning-copenhagen.da")
+    feed = relationship_feed(cr, answers, library, language)
+    assert feed.summary == answers["summary"].strip() and not feed.summary_is_draft
+    assert feed.types == ("Allokeret personlig betjening", "Automatiseret tjeneste")
+    assert feed.tactics == ("Gratisprodukt", "Referencer", "Kundepleje", "Tillægsprodukter")
+    # Without a written summary, the draft stands in and says so.
+    feed = relationship_feed(cr, {**answers, "summary": ""}, library, language)
+    assert feed.summary_is_draft and "Segment: Små kontorer" in feed.summary

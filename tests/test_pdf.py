@@ -335,7 +335,7 @@ def test_report_has_every_step_question_and_answer(kit, language):
     answers = doc["worksheets"][0]["answers"]
     for n, step in enumerate(definition.steps, start=1):
         assert squash(f"{n}. {step.title.get(language)}") in text
-    from canvas.worksheets.views import label_of
+    from canvas.worksheets.analysis import label_of
     for _, field in definition.all_fields():
         if field.type in ("short_text", "long_text"):
             assert squash(label_of(field, kit["library"], language)) in text, field.id

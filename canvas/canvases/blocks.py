@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,10 +110,9 @@ class Finding:
 
 
 def cross_checks(blocks: dict[str, list[dict[str, Any]]],
-                 worksheet_answers: list[dict[str, Any]] = (),
-                 tactic_fields: dict[str, str] | None = None) -> list[Finding]:
-    """Relationship items with no segment, segments with no relationship, and tactics
-    chosen in a worksheet for a motivation that was weighted zero."""
+                 zero_weight_tactics: Iterable[str] = ()) -> list[Finding]:
+    """Relationship items with no segment, segments with no relationship, and the tactics
+    a worksheet chose for a motivation weighted zero (found by the worksheet engine)."""
     findings: list[Finding] = []
     relationships = blocks.get(RELATIONSHIPS, [])
     for item in relationships:
@@ -122,14 +122,6 @@ def cross_checks(blocks: dict[str, list[dict[str, Any]]],
     for segment in blocks.get(SEGMENTS, []):
         if segment["id"] not in served:
             findings.append(Finding("segment-without-relationship", segment["text"], SEGMENTS))
-    tactic_fields = tactic_fields or {"acquisition": "tactics_acquisition",
-                                      "retention": "tactics_retention",
-                                      "upselling": "tactics_upselling"}
-    for answers in worksheet_answers:
-        weights = answers.get("weights") or {}
-        for motivation, field in tactic_fields.items():
-            if weights.get(motivation) == 0:
-                for entry in answers.get(field) or []:
-                    findings.append(Finding("zero-weight-tactic", entry.get("id", ""),
-                                            RELATIONSHIPS))
+    findings += [Finding("zero-weight-tactic", tactic, RELATIONSHIPS)
+                 for tactic in zero_weight_tactics]
     return findings

@@ -21,11 +21,13 @@ from werkzeug.routing import BuildError
 
 from ..database import write_transaction
 from ..interchange import export_canvas
-from ..library import get_library
+from ..library import get_definitions, get_library
+from ..worksheets import analysis
 from . import service
 from .blocks import (
     BLOCK_IDS,
     MAX_TEXT,
+    RELATIONSHIPS,
     SEGMENT_COLOURS,
     SEGMENTS,
     BlocksError,
@@ -59,20 +61,23 @@ BLOCK_CONTENT = {"customer-relationships": "customer-relationships",
                  "channels": "mistakes", "customer-segments": "mistakes"}
 
 
-def _tactic_names(library, language: str) -> dict[str, str]:  # noqa: ANN001
-    return {i.id: Markup(i.name).striptags()
-            for m in ("acquisition", "service", "retention", "upselling")
-            for i in library.catalogue(language, m)}
+def _customer_relationships(canvas):  # noqa: ANN001, ANN202
+    """(worksheet, definition) pairs of the canvas's Customer Relationships worksheets."""
+    definitions = get_definitions()
+    return [(ws, definitions[ws.definition_id]) for ws in canvas.worksheets
+            if ws.definition_id == RELATIONSHIPS and ws.definition_id in definitions]
 
 
 def findings_for(canvas) -> list[str]:  # noqa: ANN001
     """The cross-block checks as sentences in the canvas's language."""
     library, language = get_library(), canvas.language
-    names = _tactic_names(library, language)
-    answers = [ws.answers or {} for ws in canvas.worksheets
-               if ws.definition_id == "customer-relationships"]
+    zero = [t for ws, d in _customer_relationships(canvas)
+            for t in analysis.zero_weight_tactics(d, ws.answers or {})]
+    names = {i.id: Markup(i.name).striptags()
+             for m in ("acquisition", "retention", "upselling")
+             for i in library.catalogue(language, m)}
     out = []
-    for f in cross_checks(canvas.blocks or {}, answers):
+    for f in cross_checks(canvas.blocks or {}, zero):
         subject = names.get(f.subject, f.subject) if f.kind == "zero-weight-tactic" else f.subject
         template = FINDINGS[f.kind].get(language, FINDINGS[f.kind]["en"])
         out.append(template.format(subject=subject[:80]))
@@ -81,19 +86,13 @@ def findings_for(canvas) -> list[str]:  # noqa: ANN001
 
 def relationship_feed(canvas) -> dict[str, Any] | None:  # noqa: ANN001
     """What the Customer Relationships worksheet contributes to its block."""
-    ws = next((w for w in canvas.worksheets if w.definition_id == "customer-relationships"), None)
-    if ws is None:
+    found = _customer_relationships(canvas)
+    if not found:
         return None
-    library, language = get_library(), canvas.language
-    answers = ws.answers or {}
-    names = _tactic_names(library, language)
-    tactics = [names.get(e["id"], e["id"]) for field in
-               ("tactics_acquisition", "tactics_retention", "tactics_upselling")
-               for e in answers.get(field) or [] if isinstance(e, dict)]
-    types = [names.get(e["id"], e["id"]) for e in answers.get("relationship_types") or []
-             if isinstance(e, dict)]
-    return {"worksheet": ws, "summary": answers.get("summary") or "", "types": types,
-            "tactics": tactics}
+    ws, definition = found[0]
+    feed = analysis.relationship_feed(definition, ws.answers or {}, get_library(),
+                                      canvas.language)
+    return {"worksheet": ws, "feed": feed}
 
 
 def board_blocks(canvas) -> list[dict[str, Any]]:  # noqa: ANN001

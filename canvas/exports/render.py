@@ -30,15 +30,12 @@ from ..canvases.blocks import BLOCK_IDS, RELATIONSHIPS, SEGMENTS, segment_colour
 from ..content.loader import Library
 from ..worksheets import analysis
 from ..worksheets.definition import Field, Step, WorksheetDefinition
-from ..worksheets.forms import chosen_tactics, ladder_steps, options_for
+from ..worksheets.forms import ladder_steps, options_for
 from ..worksheets.messages import EDITOR, message
-from ..worksheets.views import label_of, panel_context
 
 FONT_FAMILY = "CanvasSans"
 FONT_FILES = {False: "fonts/LiberationSans-Regular.ttf", True: "fonts/LiberationSans-Bold.ttf"}
 STYLESHEET = "css/pdf.css"
-# The content page whose items are the relationship types (the "service" catalogue).
-RELATIONSHIP_TYPES_CATALOGUE = "service"
 # Every PDF is tagged for accessibility (PDF/UA-1). WeasyPrint takes one variant at a time,
 # so PDF/A cannot be claimed as well: PDF/UA-1 wins (see BENCHMARKS.md / the exports docs).
 PDF_VARIANT = "pdf/ua-1"
@@ -413,12 +410,6 @@ def _answers(ws: Mapping[str, Any]) -> dict[str, Any]:
     return answers if isinstance(answers, dict) else {}
 
 
-def _chosen_ids(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [_text(e.get("id")) for e in value if isinstance(e, Mapping) and e.get("id")]
-
-
 def _option_names(f: Field, library: Library, language: str) -> dict[str, str]:
     return {o.id: plain(o.label) for o in options_for(f, library, language)}
 
@@ -428,60 +419,30 @@ def relationship_feed(document: Mapping[str, Any], definitions: Mapping[str, Wor
     """What the Customer Relationships worksheets feed the block: the summary, the chosen
     relationship types and tactics, from every such worksheet in the document."""
     words = words_for(language)
+    definition = definitions.get(RELATIONSHIPS)
     pieces: list[Piece] = []
     for ws in document.get("worksheets") or []:
-        if not isinstance(ws, Mapping) or ws.get("definition") != RELATIONSHIPS:
+        ours = isinstance(ws, Mapping) and ws.get("definition") == RELATIONSHIPS
+        if definition is None or not ours:
             continue
-        definition = definitions.get(RELATIONSHIPS)
-        if definition is None:
-            continue
-        answers = _answers(ws)
+        try:
+            feed = analysis.relationship_feed(definition, _answers(ws), library, language)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            continue  # answers not in the shapes the engine expects: nothing to feed
         found: list[Piece] = []
-        summary_field = next((f for _, f in definition.all_fields() if f.generate == "summary"),
-                             None)
-        summary = _text(answers.get(summary_field.id)).strip() if summary_field else ""
-        summary_label = ""
-        if summary_field and not summary:
-            summary = safe_draft(definition, answers, library, language)
-            summary_label = f"{words['draft']}:" if summary else ""
-        if summary:
-            found.append(Piece("feed", summary, label=summary_label))
-        for step, f in definition.all_fields():
-            if f.type == "multi_choice" and f.catalogue == RELATIONSHIP_TYPES_CATALOGUE:
-                names = _option_names(f, library, language)
-                chosen = [names.get(i, i) for i in _chosen_ids(answers.get(f.id))]
-                if chosen:
-                    found.append(Piece("feed", ", ".join(chosen),
-                                       label=f"{step.title.get(language)}:"))
-        for _, f in definition.all_fields():
-            if f.type != "ladder" or not f.tactics_from:
-                continue
-            names: dict[str, str] = {}
-            tactic_step = None
-            for source in f.tactics_from:
-                sf = definition.field(source)
-                if sf is not None:
-                    names.update(_option_names(sf, library, language))
-                    tactic_step = tactic_step or next(
-                        (s for s, g in definition.all_fields() if g.id == source), None)
-            chosen = [names.get(t, t) for t in chosen_tactics(f.tactics_from, answers)]
-            if chosen:
-                title = tactic_step.title.get(language) if tactic_step else words["tactic"]
-                found.append(Piece("feed", ", ".join(chosen), label=f"{title}:"))
+        if feed.summary:
+            found.append(Piece("feed", feed.summary,
+                               label=f"{words['draft']}:" if feed.summary_is_draft else ""))
+        if feed.types:
+            found.append(Piece("feed", ", ".join(feed.types), label=f"{feed.types_title}:"))
+        if feed.tactics:
+            found.append(Piece("feed", ", ".join(feed.tactics),
+                               label=f"{feed.tactics_title or words['tactic']}:"))
         if found:
             pieces.append(Piece("feed-heading", f"{words['from_worksheet']}: "
                                 f"{definition.title.get(language)}"))
             pieces.extend(found)
     return pieces
-
-
-def safe_draft(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
-               language: str) -> str:
-    """The draft summary, or nothing when the answers are not in the shapes it expects."""
-    try:
-        return analysis.draft_summary(definition, answers, library, language).strip()
-    except (TypeError, ValueError, AttributeError, KeyError):
-        return ""
 
 
 def block_pieces(document: Mapping[str, Any], definitions: Mapping[str, WorksheetDefinition],
@@ -774,7 +735,7 @@ def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[st
     tactic_columns: list[str] = []
     tactic_anchor: Answer | None = None
     for f in step.fields:
-        label = label_of(f, library, language)
+        label = analysis.label_of(f, library, language)
         value = answers.get(f.id)
         if f.type in ("short_text", "long_text"):
             text = _text(value).strip()
@@ -878,7 +839,7 @@ def _ladder_answer(definition: WorksheetDefinition, step: Step, f: Field, label:
     svg = None
     if step.panel == "funnel":
         try:
-            panel = panel_context(definition, step, answers, library, language)
+            panel = analysis.panel_context(definition, step, answers, library, language)
         except (TypeError, ValueError, AttributeError):
             panel = None
         if panel and panel.get("svg"):
@@ -916,7 +877,7 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
         panel = None
         if step.panel == "economics":
             try:
-                panel = panel_context(definition, step, answers, library, language)
+                panel = analysis.panel_context(definition, step, answers, library, language)
             except (TypeError, ValueError, AttributeError):
                 panel = None
         steps.append({"n": n, "step": step, "title": step.title.get(language),

@@ -10,10 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from ..content.loader import Library
+from ..funnel import funnel_svg
 from ..ladder import Economics, LadderResult, analyse_economics, analyse_ladder
 from .definition import CoachRule, Field, Step, WorksheetDefinition
 from .forms import chosen_tactics
+from .messages import FUNNEL_WORDS
 
 
 def _blank(value: Any) -> bool:
@@ -107,15 +111,32 @@ def _weights_sum(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
     return [{"total": total, "want": want}] if weights and total != want else []
 
 
+def zero_weight_choices(weights_field: str, tactic_fields: dict[str, str],
+                        answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(motivation, tactic id) for every tactic chosen for a motivation weighted zero."""
+    weights = answers.get(weights_field) or {}
+    return [(motivation, entry["id"])
+            for motivation, field_id in tactic_fields.items() if weights.get(motivation) == 0
+            for entry in answers.get(field_id) or [] if isinstance(entry, dict) and "id" in entry]
+
+
+def zero_weight_tactics(definition: WorksheetDefinition, answers: dict[str, Any]) -> list[str]:
+    """Tactic ids chosen for a zero-weighted motivation, wherever the definition's
+    `zero_weight_tactics` coaching rules say weights and tactics live."""
+    return [tactic for step in definition.steps for r in step.coach
+            if r.rule == "zero_weight_tactics"
+            for _, tactic in zero_weight_choices(r.params["weights"], r.params["tactics"], answers)]
+
+
 @rule("zero_weight_tactics")
 def _zero_weight(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
-    """Tactics chosen for a motivation that was weighted zero."""
-    weights = answers.get(r.params["weights"]) or {}
+    """Tactics chosen for a motivation that was weighted zero: one hint per motivation."""
+    motivations = dict.fromkeys(m for m, _ in zero_weight_choices(
+        r.params["weights"], r.params["tactics"], answers))
     out = []
-    for motivation, field_id in r.params["tactics"].items():
-        if weights.get(motivation) == 0 and answers.get(field_id):
-            page = lib.page(lang, motivation)
-            out.append({"motivation": page.title if page else motivation})
+    for motivation in motivations:
+        page = lib.page(lang, motivation)
+        out.append({"motivation": page.title if page else motivation})
     return out
 
 
@@ -209,6 +230,85 @@ def coach(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
     return hints
 
 
+# --- what the step page and the PDF report draw -----------------------------------------------
+
+def label_of(field: Field, library: Library, language: str) -> str:
+    """A field's label: its own text, or the question of the content item it points to."""
+    if field.label_from:
+        item = library.item(language, field.label_from)
+        if item is not None:
+            return Markup(item.html.get("question") or item.name).striptags()
+    return field.label.get(language)
+
+
+def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
+                  library: Library, language: str) -> dict[str, Any] | None:
+    """What a step's computed picture needs: the funnel or the economics verdict."""
+    if step.panel == "funnel":
+        field = definition.field(step.panel_params.get("field", ""))
+        ladder_id, result = ladder_of(field, answers, library, language)
+        if result is None:
+            return {"kind": "funnel", "result": None}
+        rungs = library.catalogue(language, ladder_id)
+        names = {r.id: Markup(r.name).striptags() for r in rungs}
+        page = library.page(language, ladder_id)
+        return {"kind": "funnel", "result": result, "names": names,
+                "svg": funnel_svg(result, names, page.title if page else ladder_id,
+                                  FUNNEL_WORDS.get(language))}
+    if step.panel == "economics":
+        return {"kind": "economics", "result": economics_of(step.panel_params, answers)}
+    return None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a worksheet contributes to its canvas block: summary, relationship types, tactics.
+
+    Found from the definition alone: the summary is the field that offers a generated draft,
+    the types are choices from the `service` catalogue, the tactics those a ladder maps.
+    """
+
+    summary: str
+    summary_is_draft: bool
+    types: tuple[str, ...]
+    types_title: str
+    tactics: tuple[str, ...]
+    tactics_title: str
+
+
+def relationship_feed(definition: WorksheetDefinition, answers: dict[str, Any],
+                      library: Library, language: str) -> Feed:
+    """The feed of one worksheet; the draft stands in for an unwritten summary."""
+    summary_field = next((f for _, f in definition.all_fields() if f.generate == "summary"), None)
+    summary = answers.get(summary_field.id) if summary_field else None
+    summary = summary.strip() if isinstance(summary, str) else ""
+    is_draft = False
+    if summary_field and not summary:
+        summary = draft_summary(definition, answers, library, language).strip()
+        is_draft = bool(summary)
+    types: list[str] = []
+    types_title = ""
+    tactics: list[str] = []
+    tactics_title = ""
+    for step, f in definition.all_fields():
+        if f.type == "multi_choice" and f.catalogue == "service":
+            names = _names(library, language, f.catalogue)
+            types += [Markup(names.get(e["id"], e["id"])).striptags()
+                      for e in answers.get(f.id) or [] if isinstance(e, dict) and "id" in e]
+            types_title = types_title or step.title.get(language)
+        if f.type == "ladder" and f.tactics_from:
+            names = {}
+            for source in f.tactics_from:
+                source_field = definition.field(source)
+                if source_field is not None:
+                    names.update(_names(library, language, source_field.catalogue))
+                    tactics_title = tactics_title or next(
+                        s.title.get(language) for s, g in definition.all_fields() if g.id == source)
+            tactics += [Markup(names.get(t, t)).striptags()
+                        for t in chosen_tactics(f.tactics_from, answers)]
+    return Feed(summary, is_draft, tuple(types), types_title, tuple(tactics), tactics_title)
+
+
 # --- progress and summary -------------------------------------------------------------------
 
 def step_done(step: Step, answers: dict[str, Any]) -> bool:
@@ -249,8 +349,6 @@ def _money(value: float | None, language: str = "en") -> str:
 def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
                    language: str) -> dict[str, str]:
     """The facts the summary template can mention, as display text."""
-    from markupsafe import Markup
-
     def plain(html: str) -> str:
         return Markup(html).striptags()
 

@@ -52,6 +52,14 @@ def message(key: str, language: str, **values: object) -> str:
     return (table.get(language) or table["en"]).format(**values)
 
 
+# Words drawn into the funnel picture.
+FUNNEL_WORDS: dict[str, dict[str, str]] = {
+    "en": {"goal": "goal", "scale": "bar width on a log scale"},
+    "da": {"goal": "mål", "scale": "søjlebredde på logaritmisk skala"},
+    "nb": {"goal": "mål", "scale": "stolpebredde på logaritmisk skala"},
+}
+
+
 # Words of the worksheet editor itself, shown in the canvas's language.
 EDITOR: dict[str, dict[str, str]] = {
     "en": {

@@ -12,11 +12,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from ..canvases.service import owned_worksheet
 from ..content.loader import Library
-from ..funnel import funnel_svg
 from ..library import get_definitions, get_library
 from . import analysis
 from .definition import Step, WorksheetDefinition
@@ -35,13 +33,6 @@ from .service import BadPayload, Conflict, parse_autosave, parse_version, save_a
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
 
-FUNNEL_WORDS = {
-    "en": {"goal": "goal", "scale": "bar width on a log scale"},
-    "da": {"goal": "mål", "scale": "søjlebredde på logaritmisk skala"},
-    "nb": {"goal": "mål", "scale": "stolpebredde på logaritmisk skala"},
-}
-
-
 def _definition(worksheet) -> WorksheetDefinition:  # noqa: ANN001
     definition = get_definitions().get(worksheet.definition_id)
     if definition is None:
@@ -54,25 +45,6 @@ def _step(definition: WorksheetDefinition, step_id: str) -> Step:
     if step is None:
         abort(404)
     return step
-
-
-def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
-                  library: Library, language: str) -> dict[str, Any] | None:
-    """What a step's computed picture needs: the funnel or the economics verdict."""
-    if step.panel == "funnel":
-        field = definition.field(step.panel_params.get("field", ""))
-        ladder_id, result = analysis.ladder_of(field, answers, library, language)
-        if result is None:
-            return {"kind": "funnel", "result": None}
-        rungs = library.catalogue(language, ladder_id)
-        names = {r.id: Markup(r.name).striptags() for r in rungs}
-        page = library.page(language, ladder_id)
-        return {"kind": "funnel", "result": result, "names": names,
-                "svg": funnel_svg(result, names, page.title if page else ladder_id,
-                                  FUNNEL_WORDS.get(language))}
-    if step.panel == "economics":
-        return {"kind": "economics", "result": analysis.economics_of(step.panel_params, answers)}
-    return None
 
 
 def teaching(step: Step, library: Library, language: str) -> list[dict[str, Any]]:
@@ -102,22 +74,13 @@ def _render(worksheet, definition, step, form, *, status: int = 200,  # noqa: AN
         index=definition.step_index(step.id), done=done, total=total,
         steps_done={s.id: analysis.step_done(s, answers) for s in definition.steps},
         hints=analysis.coach(definition, step, answers, library, language),
-        panel=panel_context(definition, step, answers, library, language),
+        panel=analysis.panel_context(definition, step, answers, library, language),
         teaching=teaching(step, library, language), draft=draft, conflict=conflict,
         options_for=lambda f: options_for(f, library, language), flat=name,
         ladder_steps=lambda lid: ladder_steps(library, language, lid),
         words=EDITOR.get(language, EDITOR["en"]),
-        label_of=lambda f: label_of(f, library, language),
+        label_of=lambda f: analysis.label_of(f, library, language),
     ), status
-
-
-def label_of(field, library: Library, language: str) -> str:  # noqa: ANN001
-    """A field's label: its own text, or the question of the content item it points to."""
-    if field.label_from:
-        item = library.item(language, field.label_from)
-        if item is not None:
-            return Markup(item.html.get("question") or item.name).striptags()
-    return field.label.get(language)
 
 
 @bp.get("/<int:worksheet_id>")
@@ -201,7 +164,7 @@ def autosave(worksheet_id: int, step_id: str):
     answers = result.answers
     done, total = analysis.progress(definition, answers)
     hints = analysis.coach(definition, step, answers, library, language)
-    panel = panel_context(definition, step, answers, library, language)
+    panel = analysis.panel_context(definition, step, answers, library, language)
     draft = (analysis.draft_summary(definition, answers, library, language)
              if any(f.generate == "summary" for f in step.fields) else None)
     return jsonify(
