@@ -23,16 +23,19 @@ PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on its own SQLite file, migrated with the real Alembic migrations."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-    })
+def migrated_app(database: Path, **config: object) -> Flask:
+    """An app on the SQLite file `database`, migrated with the real Alembic migrations."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **config})
     with app.app_context():
         upgrade()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on its own SQLite file."""
+    app = migrated_app(tmp_path / "test.sqlite3")
     yield app
     with app.app_context():
         db.session.remove()
@@ -156,4 +159,4 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
 
 
 __all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", "input_value",
-           "stored_answers"]
+           "migrated_app", "stored_answers"]

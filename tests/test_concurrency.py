@@ -20,17 +20,15 @@ from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from canvas import create_app
 from canvas.accounts import create_user
 from canvas.canvases.service import create_canvas
 from canvas.extensions import db
 from canvas.library import get_definitions
 from canvas.models import RefusedSave, Worksheet
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, migrated_app
 
 THREADS = 20
 TIMEOUT = 60  # seconds for one request; the busy timeout is 15 s
@@ -100,13 +98,7 @@ class Browser:
 @pytest.fixture
 def live_app(tmp_path: Path) -> Iterator[tuple[Flask, int]]:
     """The real app on a temporary SQLite file, served by a threaded server on a free port."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite3'}",
-    })
-    with app.app_context():
-        upgrade()
+    app = migrated_app(tmp_path / "live.sqlite3")
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)

@@ -35,9 +35,9 @@ from .blocks import (
     cross_checks,
     segment_colours,
 )
-from .forms import AddWorksheetForm, ConfirmForm
+from .forms import ConfirmForm
 from .service import compare_blocks
-from .views import _worksheet_choices, bp, worksheet_rows
+from .views import add_worksheet_form, bp, worksheet_rows
 
 FINDINGS = {
     "relationship-without-segment": {
@@ -122,10 +122,9 @@ def _segments(canvas) -> list[dict[str, Any]]:  # noqa: ANN001
 @login_required
 def show(canvas_id: int):
     canvas = service.owned_canvas(current_user, canvas_id)
-    form = AddWorksheetForm()
-    form.definition.choices = _worksheet_choices(canvas.language)
     return render_template(
-        "canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas), add_form=form,
+        "canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
+        add_form=add_worksheet_form(canvas),
         confirm=ConfirmForm(), blocks=board_blocks(canvas), segments=_segments(canvas),
         colours=segment_colours(canvas.blocks or {}), findings=findings_for(canvas),
         feed=relationship_feed(canvas), max_text=MAX_TEXT, segments_block=SEGMENTS,
@@ -171,7 +170,6 @@ def save_blocks(canvas_id: int):
             version = service.save_blocks(canvas, data["version"], blocks)
     except service.Conflict as exc:
         return jsonify(status="conflict", version=exc.current_version), 409
-    canvas = service.owned_canvas(current_user, canvas_id)
     return jsonify(status="saved", version=version,
                    findings_html=render_template("canvases/_findings.html",
                                                  findings=findings_for(canvas)))

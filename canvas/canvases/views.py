@@ -31,6 +31,13 @@ def _worksheet_choices(language: str) -> list:
     return choices((d.id, d.title.get(language)) for d in get_definitions().values())
 
 
+def add_worksheet_form(canvas) -> AddWorksheetForm:  # noqa: ANN001
+    """The "add a worksheet" form, offering the worksheets in the canvas's language."""
+    form = AddWorksheetForm()
+    form.definition.choices = _worksheet_choices(canvas.language)
+    return form
+
+
 def worksheet_rows(canvas) -> list[dict]:  # noqa: ANN001
     """What the lists show for each worksheet: title, progress, where to continue."""
     definitions = get_definitions()
@@ -146,8 +153,7 @@ def purge(canvas_id: int):
 @login_required
 def add_worksheet(canvas_id: int):
     canvas = service.owned_canvas(current_user, canvas_id)
-    form = AddWorksheetForm()
-    form.definition.choices = _worksheet_choices(canvas.language)
+    form = add_worksheet_form(canvas)
     if not form.validate_on_submit():
         flash("Pick one of the worksheets on the list.", "error")
         return redirect(url_for("canvases.show", canvas_id=canvas_id))

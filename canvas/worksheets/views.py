@@ -112,11 +112,9 @@ def step(worksheet_id: int, step_id: str):
         save_answers(current_user, worksheet_id, step.id, based_on, new_answers,
                      refused_payload=json.dumps(request.form.to_dict(flat=False)))
     except Conflict:
-        worksheet = owned_worksheet(current_user, worksheet_id)
-        # Keep what the user typed in the form; the version now names the stored one, so
+        # `worksheet` reloads from the database after the save's commit. Keep what the user typed in the form; the version now names the stored one, so
         # saving again deliberately keeps this tab's text.
         return _render(worksheet, definition, step, form, status=409, conflict=True)
-    worksheet = owned_worksheet(current_user, worksheet_id)
     if field_errors(step, form):
         return _render(worksheet, definition, step, form, status=422)
     index = definition.step_index(step.id)
@@ -156,11 +154,9 @@ def autosave(worksheet_id: int, step_id: str):
         result = save_answers(current_user, worksheet_id, step.id, version, new_answers,
                               refused_payload=json.dumps(formdata.to_dict(flat=False)))
     except Conflict as exc:
-        worksheet = owned_worksheet(current_user, worksheet_id)
         theirs = form_class(data=formdata_from_answers(step, worksheet.answers or {}))
         return jsonify(status="conflict", version=exc.current_version,
                        theirs={k: _plain(f) for k, f in theirs._fields.items()}), 409
-    worksheet = owned_worksheet(current_user, worksheet_id)
     answers = result.answers
     done, total = analysis.progress(definition, answers)
     hints = analysis.coach(definition, step, answers, library, language)

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from canvas import create_app
 from canvas.extensions import db
+from tests.conftest import migrated_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,13 +46,7 @@ class LiveServer(str):
 @contextmanager
 def serve(database: Path) -> Iterator[LiveServer]:
     """Serve a new app on `database` (migrated first) from a daemon thread until the block ends."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-    })
-    with app.app_context():
-        upgrade()
+    app = migrated_app(database, SECRET_KEY="browser-test")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
