@@ -112,8 +112,9 @@ def step(worksheet_id: int, step_id: str):
         save_answers(current_user, worksheet_id, step.id, based_on, new_answers,
                      refused_payload=json.dumps(request.form.to_dict(flat=False)))
     except Conflict:
-        # `worksheet` reloads from the database after the save's commit. Keep what the user typed in the form; the version now names the stored one, so
-        # saving again deliberately keeps this tab's text.
+        # `worksheet` reloads from the database after the save's commit. Keep what the user
+        # typed in the form; the version now names the stored one, so saving again
+        # deliberately keeps this tab's text.
         return _render(worksheet, definition, step, form, status=409, conflict=True)
     if field_errors(step, form):
         return _render(worksheet, definition, step, form, status=422)
