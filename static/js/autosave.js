@@ -230,7 +230,12 @@
   // Text typed while offline (or before a crash) that never reached the server.
   try {
     const pending = JSON.parse(localStorage.getItem(storeKey) || "null");
-    if (pending && pending.fields) {
+    const shown = collect();
+    // A copy the server already has (its save landed as the tab closed) is no conflict.
+    const alreadySaved = pending && pending.fields &&
+      Object.entries(pending.fields).every(([name, value]) => shown[name] === value);
+    if (alreadySaved) forget();
+    else if (pending && pending.fields) {
       apply(pending.fields);
       if (pending.version === Number(versionInput.value)) save();
       else { conflict = true; editor.dataset.theirVersion = versionInput.value; conflictBox.hidden = false; setStatus(words.unsaved, "conflict"); }

@@ -573,3 +573,45 @@ def test_keyboard_only_focus_step(live_server, page: Page) -> None:
     page.wait_for_url(re.compile(r"/steps/tactics$"))
     assert stored(live_server, ws)["relationship_types"] == [
         {"id": "self-service", "why": "They book online at night"}]
+
+
+def test_a_leftover_copy_the_server_already_has_is_no_conflict(live_server, page: Page) -> None:
+    """A save can land just as the tab closes, before the page forgets its local copy."""
+    email, _, ws = make_account(live_server)
+    sign_in(page, live_server, email)
+    page.goto(step_url(live_server, ws, "focus"))
+    type_into(page, "#segment", "Saved as the tab closed")
+    wait_saved(page)
+    key = f"canvas:unsaved:{ws}:focus"
+    # The copy names the version before that save, and holds exactly what was saved.
+    page.evaluate("""([key]) => {
+        const fields = {};
+        for (const el of document.getElementById('step-form').elements) {
+            if (!el.name || ['csrf_token', 'version', 'go'].includes(el.name)) continue;
+            if (el.type === 'checkbox') fields[el.name] = el.checked;
+            else if (el.type === 'radio') {
+                if (el.checked || !(el.name in fields))
+                    fields[el.name] = el.checked ? el.value : '';
+            }
+            else fields[el.name] = el.value;
+        }
+        localStorage.setItem(key, JSON.stringify({version: 1, fields}));
+    }""", [key])
+    page.reload()
+    expect(page.locator("#conflict")).to_be_hidden()
+    assert page.evaluate("([key]) => localStorage.getItem(key)", [key]) is None
+
+
+def test_a_leftover_copy_that_differs_asks_which_to_keep(live_server, page: Page) -> None:
+    email, _, ws = make_account(live_server)
+    sign_in(page, live_server, email)
+    page.goto(step_url(live_server, ws, "focus"))
+    type_into(page, "#segment", "What the server has")
+    wait_saved(page)
+    page.evaluate("""([key]) => localStorage.setItem(key, JSON.stringify(
+        {version: 1, fields: {segment: 'Typed in a tab that never got to save'}}))""",
+                  [f"canvas:unsaved:{ws}:focus"])
+    page.reload()
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#segment")).to_have_value("Typed in a tab that never got to save")
+    assert stored(live_server, ws)["segment"] == "What the server has"
