@@ -172,9 +172,28 @@ def test_metadata_language_and_tags(kit):
     assert "/ModDate" in info
     root = pdf.trailer["/Root"]
     assert root["/Lang"] == "nb"
-    assert bool(root["/MarkInfo"]["/Marked"])  # tagged (PDF/UA-1)
+    assert bool(root["/MarkInfo"]["/Marked"])  # tagged (PDF/UA-1 and PDF/A level A)
     assert "/StructTreeRoot" in root
-    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+@pytest.mark.parametrize("what", ["poster", "report"])
+def test_pdfs_claim_pdf_a_2a_and_pdf_ua_1(kit, what):
+    """Archival (PDF/A-2a: sRGB output intent, file id, XMP identification) and accessible
+    (PDF/UA-1) at once; the XMP names both parts, and the title is in the XMP too."""
+    data = (poster(kit, document(title="Glans Rengøring")) if what == "poster"
+            else report(kit, example("cleaning-copenhagen.da")))
+    pdf = reader(data)
+    root = pdf.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part="2"', xmp) and re.search(r'pdfaid:conformance="A"', xmp)
+    assert re.search(r'pdfuaid:part="1"', xmp)
+    assert "Glans Rengøring" in xmp or what == "report"
+    intents = root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "/DestOutputProfile" in intents[0].get_object()
+    assert "/ID" in pdf.trailer
+    assert pdf.pdf_header.endswith("1.7")
 
 
 def test_the_credit_is_in_every_pdf(kit):
