@@ -1,6 +1,7 @@
 // The canvas board: edit notes in place, add, delete, reorder (buttons or drag and drop),
-// and autosave all blocks as one versioned JSON document. Without this script every
-// button posts its own form.
+// and autosave all blocks as one versioned JSON document, with the worksheet editor's rules:
+// unsent notes wait in localStorage (offline, a crash, a closed tab) and are sent when the
+// board is opened again. Without this script every button posts its own form.
 (function () {
   "use strict";
   const board = document.getElementById("board");
@@ -14,6 +15,9 @@
   let version = Number(board.dataset.version);
   let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
   let counter = 0;
+  // `edits` counts changes; a save reports "Saved" only if nothing changed while it ran.
+  let edits = 0;
+  const storeKey = "canvas:board:" + board.dataset.canvas;
 
   function setStatus(text, state) { status.textContent = text; status.dataset.state = state; }
 
@@ -63,10 +67,20 @@
     return blocks;
   }
 
+  function remember(blocks) {
+    try { localStorage.setItem(storeKey, JSON.stringify({ version, blocks })); }
+    catch (e) { /* storage full or disabled: the server save still runs */ }
+  }
+
+  function forget() { try { localStorage.removeItem(storeKey); } catch (e) {} }
+
   async function save(force) {
     clearTimeout(timer);
     if (conflict && !force) return;
     if (inFlight) { queued = true; return; }
+    const sentAt = edits;
+    const blocks = collect();
+    remember(blocks);
     inFlight = true;
     setStatus("Saving…", "saving");
     let response, data = {};
@@ -74,7 +88,7 @@
       response = await fetch(url, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ version, blocks: collect() }),
+        body: JSON.stringify({ version, blocks }),
       });
       data = await response.json().catch(() => ({}));
     } catch (e) {
@@ -96,15 +110,21 @@
       versionLabel.textContent = version;
       for (const input of document.querySelectorAll(".version-field")) input.value = version;
       if (data.findings_html != null) document.getElementById("findings").innerHTML = data.findings_html;
-      setStatus("Saved", "saved");
-      if (queued) { queued = false; save(); }
+      const newer = edits !== sentAt;
+      if (newer) { setStatus("Not saved yet", "dirty"); remember(collect()); }
+      else { forget(); setStatus("Saved", "saved"); }
+      if (queued || newer) { queued = false; save(); }
       return;
     }
     setStatus(data.message || "Not saved: see the messages", "error");
     if (data.errors) setStatus(Object.values(data.errors).join(" "), "error");
   }
 
-  function schedule() { setStatus("Not saved yet", "dirty"); clearTimeout(timer); timer = setTimeout(save, 800); }
+  // Every change is counted and kept locally at once; typing waits for a pause before it
+  // is sent, a move, an add or a delete is sent straight away.
+  function changed() { edits += 1; remember(collect()); setStatus("Not saved yet", "dirty"); }
+  function schedule() { changed(); clearTimeout(timer); timer = setTimeout(save, 800); }
+  function saveNow() { changed(); save(); }
 
   function renumber(section) {
     // Labels name notes by position; keep them true after a move.
@@ -117,10 +137,10 @@
     });
   }
 
-  function newNote(section, text, segment) {
+  function newNote(section, text, segment, givenId) {
     const list = section.querySelector(".notes");
     const template = list.querySelector(".note");
-    const id = "n" + Date.now().toString(36) + (counter++);
+    const id = givenId || "n" + Date.now().toString(36) + (counter++);
     let li;
     if (template) {
       li = template.cloneNode(true);
@@ -176,7 +196,7 @@
         if (button.dataset.move === "up") sibling.before(li); else sibling.after(li);
         renumber(section);
         button.focus();
-        save();
+        saveNow();
       }
     } else if (button.hasAttribute("data-delete") && li) {
       e.preventDefault();
@@ -185,7 +205,7 @@
       renumber(section);
       refreshSegments();
       (next ? next.querySelector("textarea") : section.querySelector(".add-note textarea")).focus();
-      save();
+      saveNow();
     } else if (button.hasAttribute("data-add")) {
       e.preventDefault();
       const form = button.closest(".add-note");
@@ -196,7 +216,7 @@
       refreshSegments();
       area.value = "";
       area.focus();
-      save();
+      saveNow();
     }
   });
 
@@ -235,14 +255,65 @@
     for (const section of board.querySelectorAll("[data-block]")) renumber(section);
     refreshSegments();
     dragged = null;
-    save();
+    saveNow();
   });
 
   conflictBox.querySelector('[data-conflict="keep"]').addEventListener("click", () => {
     version = Number(board.dataset.theirs); conflict = false; conflictBox.hidden = true; save(true);
   });
+  conflictBox.querySelector('[data-conflict="reload"]').addEventListener("click", () => { forget(); });
   window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
   window.addEventListener("beforeunload", (e) => {
     if (["dirty", "saving", "offline"].includes(status.dataset.state)) { save(); e.preventDefault(); e.returnValue = ""; }
   });
+
+  // Put the board in the state of a local copy: notes in its order, texts and segments.
+  function applyBlocks(blocks) {
+    const existing = new Map([...board.querySelectorAll(".note")].map((li) => [li.dataset.item, li]));
+    const placed = new Set();
+    const segmentOf = new Map();
+    for (const section of board.querySelectorAll("[data-block]")) {
+      const wanted = blocks[section.dataset.block];
+      if (!Array.isArray(wanted)) continue;
+      const list = section.querySelector(".notes");
+      for (const item of wanted) {
+        if (!item || typeof item.id !== "string" || placed.has(item.id)) continue;
+        let li = existing.get(item.id);
+        if (li && li.closest("[data-block]") === section) {
+          li.querySelector('[data-role="text"]').value = String(item.text || "");
+          list.appendChild(li);
+        } else {
+          li = newNote(section, String(item.text || ""), "", item.id);
+        }
+        placed.add(item.id);
+        segmentOf.set(li, item.segment || "");
+      }
+    }
+    for (const [id, li] of existing) if (!placed.has(id)) li.remove();
+    for (const section of board.querySelectorAll("[data-block]")) renumber(section);
+    refreshSegments();  // the segment menus now offer the restored segments
+    for (const [li, segment] of segmentOf) {
+      const select = li.querySelector('[data-role="segment"]');
+      if (select) select.value = segment;
+    }
+    refreshSegments();  // and the colour tags follow the chosen segments
+  }
+
+  // Notes changed while offline (or before a crash or a closed tab) that never reached the
+  // server. A copy the server already holds (its save landed as the tab closed) is no conflict.
+  try {
+    const pending = JSON.parse(localStorage.getItem(storeKey) || "null");
+    if (pending && pending.blocks && typeof pending.blocks === "object") {
+      if (JSON.stringify(pending.blocks) === JSON.stringify(collect())) forget();
+      else {
+        applyBlocks(pending.blocks);
+        edits += 1;
+        if (pending.version === version) save();
+        else {
+          conflict = true; board.dataset.theirs = version;
+          conflictBox.hidden = false; setStatus("Not saved yet", "conflict");
+        }
+      }
+    }
+  } catch (e) { forget(); }
 })();

@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from canvas.accounts import create_user
-from canvas.canvases.service import create_canvas
+from canvas.canvases.service import create_canvas, save_blocks
 from canvas.extensions import db
 from canvas.interchange import import_canvas
 from canvas.library import get_definitions
@@ -358,3 +358,128 @@ def test_axe_on_the_worked_example_board(live_server, page: Page) -> None:
     page.goto(live_server.url(f"/canvases/{canvas_id}"))
     expect(page.get_by_role("heading", name="Kunderelationer", exact=True)).to_be_visible()
     check_axe(page, "the Danish worked example board")
+
+
+# --- nothing typed on the board is lost: the worksheet editor's rules ------------------------
+
+def open_board(page: Page, server, email: str, canvas_id: int) -> None:  # noqa: ANN001
+    sign_in(page, server, email)
+    page.goto(server.url(f"/canvases/{canvas_id}"))
+    expect(page.locator("#board")).to_be_visible()
+
+
+def test_notes_added_offline_survive_closing_the_tab(live_server, context, page: Page) -> None:  # noqa: ANN001
+    """Notes that never reached the server wait in the browser, come back when the board is
+    opened again, tagged as they were, and are saved then."""
+    email, canvas_id = make_account(live_server)
+    open_board(page, live_server, email, canvas_id)
+    add_with_enter(page, SEG, "Small offices")
+    wait_saved(page)
+    segment_id = stored(live_server, canvas_id)[1][SEG][0]["id"]
+    page.reload()
+
+    # This tab's saves never arrive (see the worksheet test of the same name for why offline
+    # emulation alone is not enough).
+    page.route("**/blocks", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    page.locator(f"#new-seg-{CR}").select_option(segment_id)
+    add_with_enter(page, CR, "A named contact person")
+    notes(page, SEG).first.locator('[data-role="text"]').fill("Small offices in Aarhus")
+    expect(status(page)).to_have_text("Offline, will retry")
+    page.close(run_before_unload=False)
+    assert stored_texts(live_server, canvas_id, CR) == []
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(live_server.url(f"/canvases/{canvas_id}"))
+    expect_order(again, CR, ["A named contact person"])
+    expect_order(again, SEG, ["Small offices in Aarhus"])
+    expect(notes(again, CR).first.locator('[data-role="segment"]')).to_have_value(segment_id)
+    wait_saved(again)
+    expect(again.locator("#board-conflict")).to_be_hidden()
+    version, blocks = stored(live_server, canvas_id)
+    assert [(i["text"], i["segment"]) for i in blocks[CR]] == [
+        ("A named contact person", segment_id)]
+    assert [i["text"] for i in blocks[SEG]] == ["Small offices in Aarhus"]
+    # Saved, the local copy is gone: opening the board again shows no conflict and no status.
+    again.reload()
+    expect_order(again, CR, ["A named contact person"])
+    expect(status(again)).to_have_text("")
+    again.close()
+
+
+def leave_an_unsent_note(page: Page, server, email: str, canvas_id: int) -> None:  # noqa: ANN001
+    """Add a note in a tab whose saves never arrive, then close it."""
+    open_board(page, server, email, canvas_id)
+    page.route("**/blocks", lambda route: route.abort("internetdisconnected"))
+    add_with_enter(page, CR, "Written on the train")
+    expect(status(page)).to_have_text("Offline, will retry")
+    page.close(run_before_unload=False)
+
+
+def change_on_the_server(server, canvas_id: int) -> None:  # noqa: ANN001
+    """Somebody saves the canvas elsewhere (the version moves on)."""
+    with server.app.app_context():
+        canvas = db.session.get(Canvas, canvas_id)
+        save_blocks(canvas, canvas.version,
+                    {"key-partners": [{"id": "k1", "text": "Valby laundry", "segment": None}]})
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,  # noqa: ANN001
+                                                           page: Page) -> None:
+    email, canvas_id = make_account(live_server)
+    leave_an_unsent_note(page, live_server, email, canvas_id)
+    change_on_the_server(live_server, canvas_id)
+
+    again = context.new_page()
+    again.goto(live_server.url(f"/canvases/{canvas_id}"))
+    expect(again.locator("#board-conflict")).to_be_visible()
+    expect(status(again)).to_have_text("Not saved yet")
+    expect_order(again, CR, ["Written on the train"])  # the local copy is shown, not lost
+    assert stored_texts(live_server, canvas_id, "key-partners") == ["Valby laundry"]
+    assert stored_texts(live_server, canvas_id, CR) == []  # nothing overwritten unasked
+    again.get_by_role("button", name=re.compile("Keep my notes")).click()
+    wait_saved(again)
+    expect(again.locator("#board-conflict")).to_be_hidden()
+    assert stored_texts(live_server, canvas_id, CR) == ["Written on the train"]
+    again.close()
+
+
+def test_a_local_copy_from_before_another_save_can_be_dropped(live_server, context,  # noqa: ANN001
+                                                              page: Page) -> None:
+    email, canvas_id = make_account(live_server)
+    leave_an_unsent_note(page, live_server, email, canvas_id)
+    change_on_the_server(live_server, canvas_id)
+
+    again = context.new_page()
+    again.goto(live_server.url(f"/canvases/{canvas_id}"))
+    expect(again.locator("#board-conflict")).to_be_visible()
+    again.get_by_role("link", name="Load the other version").click()
+    expect_order(again, "key-partners", ["Valby laundry"])
+    expect(notes(again, CR)).to_have_count(0)
+    expect(again.locator("#board-conflict")).to_be_hidden()
+    again.reload()  # the dropped copy is gone for good
+    expect(again.locator("#board-conflict")).to_be_hidden()
+    expect(notes(again, CR)).to_have_count(0)
+    again.close()
+
+
+def test_saved_is_not_shown_while_a_newer_edit_is_unsent(live_server, page: Page) -> None:
+    """If "Saved" appeared while newer typing was unsent, closing the tab would lose it
+    without the browser's warning."""
+    email, canvas_id = make_account(live_server)
+    open_board(page, live_server, email, canvas_id)
+    held = []
+    page.route("**/blocks", lambda route: held.append(route))  # hold the first save
+    add_with_enter(page, CR, "Quarterly call")
+    expect(status(page)).to_have_text("Saving…")
+    assert len(held) == 1
+    notes(page, CR).first.locator('[data-role="text"]').press_sequentially(" and a visit")
+    held[0].continue_()
+    page.unroute("**/blocks")
+    wait_saved(page)
+    on_server = stored_texts(live_server, canvas_id, CR)
+    assert on_server == ["Quarterly call and a visit"], (
+        f"the board says Saved while the server holds {on_server!r}")
