@@ -427,15 +427,21 @@ def change_on_the_server(server, canvas_id: int) -> None:  # noqa: ANN001
         db.session.remove()
 
 
+def reopen_after_another_save(server, context, page: Page) -> tuple[Page, int]:  # noqa: ANN001
+    """A note left unsent, then a save elsewhere, then the board opened again: the page
+    must ask which to keep. Returns the new tab and the canvas id."""
+    email, canvas_id = make_account(server)
+    leave_an_unsent_note(page, server, email, canvas_id)
+    change_on_the_server(server, canvas_id)
+    again = context.new_page()
+    again.goto(server.url(f"/canvases/{canvas_id}"))
+    expect(again.locator("#board-conflict")).to_be_visible()
+    return again, canvas_id
+
+
 def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,  # noqa: ANN001
                                                            page: Page) -> None:
-    email, canvas_id = make_account(live_server)
-    leave_an_unsent_note(page, live_server, email, canvas_id)
-    change_on_the_server(live_server, canvas_id)
-
-    again = context.new_page()
-    again.goto(live_server.url(f"/canvases/{canvas_id}"))
-    expect(again.locator("#board-conflict")).to_be_visible()
+    again, canvas_id = reopen_after_another_save(live_server, context, page)
     expect(status(again)).to_have_text("Not saved yet")
     expect_order(again, CR, ["Written on the train"])  # the local copy is shown, not lost
     assert stored_texts(live_server, canvas_id, "key-partners") == ["Valby laundry"]
@@ -449,13 +455,7 @@ def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,
 
 def test_a_local_copy_from_before_another_save_can_be_dropped(live_server, context,  # noqa: ANN001
                                                               page: Page) -> None:
-    email, canvas_id = make_account(live_server)
-    leave_an_unsent_note(page, live_server, email, canvas_id)
-    change_on_the_server(live_server, canvas_id)
-
-    again = context.new_page()
-    again.goto(live_server.url(f"/canvases/{canvas_id}"))
-    expect(again.locator("#board-conflict")).to_be_visible()
+    again, _ = reopen_after_another_save(live_server, context, page)
     again.get_by_role("link", name="Load the other version").click()
     expect_order(again, "key-partners", ["Valby laundry"])
     expect(notes(again, CR)).to_have_count(0)
