@@ -259,6 +259,28 @@ def test_plain_post_number_formats_people_type(app, sheet):
     assert answers["margin"] == 12.5
 
 
+@pytest.mark.parametrize(("language", "typed", "meant", "shown"), [
+    ("da", "1.200", 1200, "1200"), ("nb", "1.200,50", 1200.5, "1200,5"),
+    ("en", "1,200", 1200, "1200"), ("en", "1.125", 1.125, "1.125"), ("da", "1,125", 1.125, "1,125"),
+])
+def test_numbers_are_read_and_shown_the_way_the_canvas_language_writes_them(
+        app, sheet, language, typed, meant, shown):
+    """1.200 kr is twelve hundred kroner to a Dane, and a stored 1.125 is shown to a Dane as
+    1,125 so that saving the page again does not turn it into 1125."""
+    session, ws = sheet(language)
+    response = session.post(f"/worksheets/{ws}/steps/economics", {
+        "version": "1", **ECONOMICS, "cost_to_win": typed})
+    assert response.status_code == 302
+    _, answers = stored_answers(app, ws)
+    assert answers["cost_to_win"] == meant
+    page = session.get(f"/worksheets/{ws}/steps/economics")
+    assert input_value(page.text, "cost_to_win") == shown
+    again = session.post(f"/worksheets/{ws}/steps/economics", {
+        "version": str(page_version(page.text)), **ECONOMICS, "cost_to_win": shown})
+    assert again.status_code == 302
+    assert stored_answers(app, ws)[1]["cost_to_win"] == meant
+
+
 def test_plain_post_unknown_single_choice(app, sheet):
     session, ws = sheet(worksheet="first-lesson")
     response = session.post(f"/worksheets/{ws}/steps/serve", {

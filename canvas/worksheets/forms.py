@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
@@ -22,7 +23,11 @@ from .definition import Field, Step
 from .messages import message
 
 SEP = "__"
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+# Spaces people (and the app's own formatting) put between thousands.
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only
+# Decimal mark and thousands mark per canvas language.
+MARKS = {"en": (".", ","), "da": (",", "."), "nb": (",", ".")}
 
 
 def name(*parts: str) -> str:
@@ -30,17 +35,47 @@ def name(*parts: str) -> str:
     return SEP.join(parts)
 
 
-def parse_number(raw: str) -> float:
-    """Parse what people type as a number: '1 200', '12,5', '12.5'. Raises ValueError."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    if not _NUMBER.match(text):
+def parse_number(raw: str, language: str = "en") -> float:
+    """Parse what people type as a number, the way their language writes it. Raises ValueError.
+
+    Spaces group thousands in every language ('1 200'). The language's thousands mark does
+    too when it groups exactly three digits ('1,200' in English, '1.200' in Danish and
+    Norwegian, where 1.200 is twelve hundred, not 1.2); otherwise a single mark of either
+    kind is a decimal point ('12,5' and '12.5' are 12.5 everywhere). Anything ambiguous is
+    refused rather than guessed, so a number is never silently a thousand times off.
+    """
+    decimal, group = MARKS.get(language, MARKS["en"])
+    text = raw.strip().translate(_SPACES)
+    sign = text[:1] if text[:1] in "+-" else ""
+    body = text[len(sign):]
+    if decimal in body and group in body:
+        whole, _, fraction = body.rpartition(decimal)
+        if not _grouped(whole, group):
+            raise ValueError(raw)
+        body = whole.replace(group, "") + "." + fraction
+    elif body.count(group) > 1 or (group in body and _grouped(body, group)):
+        if not _grouped(body, group):
+            raise ValueError(raw)
+        body = body.replace(group, "")
+    body = body.replace(",", ".")
+    if not _PLAIN.match(sign + body):
         raise ValueError(raw)
-    value = float(text)
+    value = float(sign + body)
     if not math.isfinite(value):
         raise ValueError(raw)
     return value
+
+
+def _grouped(text: str, mark: str) -> bool:
+    """'1,200' or '12,345,678': a first group of 1-3 digits (no leading zero), then groups of 3."""
+    return re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{re.escape(mark)}[0-9]{{3}})+", text) is not None
+
+
+def format_number(value: float, language: str = "en") -> str:
+    """A stored number as the form shows it again: parse_number reads it back unchanged."""
+    # Decimal(repr()) keeps the shortest exact digits and "f" never writes an exponent.
+    text = str(int(value)) if float(value).is_integer() else format(Decimal(repr(value)), "f")
+    return text.replace(".", MARKS.get(language, MARKS["en"])[0])
 
 
 class NumberInput(StringField):
@@ -59,8 +94,7 @@ class NumberInput(StringField):
             return self.raw_data[0]
         if self.data is None or self.data == "":
             return ""
-        value = float(self.data)
-        return str(int(value)) if value.is_integer() else str(value)
+        return format_number(float(self.data), self.language)
 
     def pre_validate(self, form: Form) -> None:
         raw = self.data if isinstance(self.data, str) else (
@@ -69,7 +103,7 @@ class NumberInput(StringField):
         if not raw.strip():
             return
         try:
-            value = parse_number(raw)
+            value = parse_number(raw, self.language)
         except ValueError:
             raise ValidationError(message("not_number", self.language, value=raw[:40])) from None
         if self.integer and not value.is_integer():
