@@ -118,10 +118,6 @@ def _render_job(kind: str, document: dict[str, Any], size: str, worksheet_index:
     return pdf
 
 
-def _ping() -> bool:
-    return True
-
-
 # --- in the web process --------------------------------------------------------------------
 
 _lock = threading.Lock()
