@@ -87,7 +87,8 @@ def demo_load() -> None:
     for email, _name, role, language, _ in DEMO_USERS:
         count = db.session.scalar(select(db.func.count(Canvas.id)).join(Canvas.owner)
                                   .where(Canvas.owner.has(email=email)))
-        click.echo(f"  {role:<12} {email:<22} ({language}, {count} canvases)")
+        canvases = "1 canvas" if count == 1 else f"{count} canvases"
+        click.echo(f"  {role:<12} {email:<22} ({language}, {canvases})")
 
 
 @click.command("purge-bin")

@@ -8,17 +8,14 @@ from collections.abc import Mapping
 from markupsafe import Markup, escape
 
 from .ladder import LadderResult
+from .numbers import percent, whole
 
 WIDTH, ROW, GAP, PAD = 640, 40, 26, 8
 GOOD, SHORT, NEUTRAL, BAR = "#1b7a3d", "#b35900", "#4a4a4a", "#2f5d8a"
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %".replace(".0 %", " %")
-
-
 def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
-               words: Mapping[str, str] | None = None) -> Markup:
+               words: Mapping[str, str] | None = None, language: str = "en") -> Markup:
     """The ladder as centred bars, top rung on top, with each step's conversion and goal.
 
     Bar widths follow log10 of the count, so a market of 20,000 and a top rung of 20 both stay
@@ -38,7 +35,7 @@ def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
         f'<title id="funnel-title">{escape(title)}</title>',
     ]
     desc = "; ".join(
-        f"{names.get(r, r)}: {counts[n] if counts[n] is not None else '–'}"
+        f"{names.get(r, r)}: {whole(counts[n])}"
         for n, r in enumerate(rungs)
     )
     parts.append(f'<desc id="funnel-desc">{escape(desc)}</desc>')
@@ -52,7 +49,7 @@ def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
         x = (WIDTH - bar) / 2
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{ROW}" rx="4" '
                      f'fill="{BAR}" fill-opacity="{0.45 + 0.55 * (n + 1) / len(rungs):.2f}"/>')
-        label = f"{names.get(rungs[n], rungs[n])}: {count if count is not None else '–'}"
+        label = f"{names.get(rungs[n], rungs[n])}: {whole(count)}"
         parts.append(f'<text x="{WIDTH / 2}" y="{y + ROW / 2 + 5}" text-anchor="middle" '
                      f'fill="#fff" font-weight="bold">{escape(label)}</text>')
         y += ROW
@@ -61,7 +58,8 @@ def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
             ok = step.actual is not None and step.goal is not None and step.actual >= step.goal
             known = step.actual is not None and step.goal is not None
             colour = (GOOD if ok else SHORT) if known else NEUTRAL
-            text = f"↑ {_pct(step.actual)}  ({words['goal']} {_pct(step.goal)})"
+            text = (f"↑ {percent(step.actual, language)}  "
+                    f"({words['goal']} {percent(step.goal, language)})")
             parts.append(f'<text x="{WIDTH / 2}" y="{y + GAP / 2 + 5}" text-anchor="middle" '
                          f'fill="{colour}">{escape(text)}</text>')
             y += GAP

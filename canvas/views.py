@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from . import numbers
+
 
 def init_app(app: Flask) -> None:
     from .auth import bp as auth_bp
@@ -22,27 +24,11 @@ def init_app(app: Flask) -> None:
         return {"language_names": {"en": "English", "da": "Dansk", "nb": "Norsk bokmål"},
                 "zip": zip}
 
-    app.add_template_filter(pct)
-    app.add_template_filter(pp)
-    app.add_template_filter(num)
+    add_number_filters(app.jinja_env.filters)
 
 
-def pct(fraction: float | None) -> str:
-    """0.125 -> '12.5 %'; None -> '–'."""
-    if fraction is None:
-        return "–"
-    return f"{fraction * 100:.1f}".removesuffix(".0") + " %"
-
-
-def pp(fraction: float | None) -> str:
-    """A gap in percentage points, signed: 0.02 -> '+2.0 pp'."""
-    if fraction is None:
-        return "–"
-    return f"{fraction * 100:+.1f} pp"
-
-
-def num(value: float | None) -> str:
-    """Thousands separated by thin spaces, rounded to whole units; None -> '–'."""
-    if value is None:
-        return "–"
-    return f"{value:,.0f}".replace(",", "\u202f")
+def add_number_filters(filters: dict) -> None:
+    """The number filters every template uses (the web pages and the PDFs):
+    `|num`, `|pct(language)`, `|pp(language)`, `|dec(places, language)`."""
+    filters.update(num=numbers.whole, pct=numbers.percent, pp=numbers.points,
+                   dec=numbers.decimal)

@@ -188,7 +188,9 @@ invalid_counts = st.one_of(
 valid_goals = st.one_of(
     st.integers(0, 100).map(lambda n: (n, float(n))),
     st.floats(0, 100).map(lambda x: (x, x)),
-    st.tuples(st.integers(0, 99), st.integers(0, 10**6), st.sampled_from(".,")).map(
+    # A decimal comma works in English too, except where it reads as a thousands comma.
+    st.tuples(st.integers(0, 99), st.integers(0, 10**6), st.sampled_from(".,")).filter(
+        lambda t: t[2] == "." or t[0] == 0 or len(str(t[1])) != 3).map(
         lambda t: (f"{t[0]}{t[2]}{t[1]}", float(f"{t[0]}.{t[1]}"))),
 )
 invalid_goals = st.one_of(
@@ -196,6 +198,7 @@ invalid_goals = st.one_of(
     st.floats(max_value=0, exclude_max=True, allow_infinity=False),
     st.integers(101, 10**9).map(str),
     st.integers(max_value=-1).map(str),
+    st.integers(1, 99).map(lambda n: f"{n},500"),  # an English canvas: 1,500 is 1500, not 1.5
 )
 # Text that is not a number in any notation: it holds a character that is neither a digit,
 # a space nor a sign or separator.

@@ -410,6 +410,18 @@ def test_autosave_ladder_panel_in_danish(sheet):
     panel = response.json["panel_html"]
     assert "(mål 10 %)" in panel
     assert "Faktisk konvertering" in panel
+    # Danish numbers: a decimal comma and thin spaces between thousands.
+    assert f"Totalmarkedet: 1{NARROW_NBSP}000" in panel
+    assert re.search(r'data-step="total-market">.*?<td data-gap class="good">\+2,0 pp</td>',
+                     panel, re.S)
+
+
+def test_autosave_economics_panel_in_norwegian(sheet):
+    session, ws = sheet("nb")
+    response = session.autosave(ws, "economics", 1, {**ECONOMICS, "cost_to_win": "1.250"})
+    assert response.status_code == 200, response.json
+    panel = response.json["panel_html"]
+    assert "6,3 ganger" in panel  # 1 250 kr to win against 200 kr a year to keep
 
 
 def test_autosave_economics_panel(app, sheet):

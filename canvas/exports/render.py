@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .. import numbers
 from ..canvases.blocks import BLOCK_IDS, RELATIONSHIPS, SEGMENTS, segment_colours
 from ..content.loader import Library
 from ..worksheets import analysis
@@ -628,12 +629,12 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
 def make_environment(templates_dir: Path | str) -> jinja2.Environment:
     """A Jinja environment for the PDF templates outside Flask (the render worker, the CLI,
     the benchmark): autoescaping on, the filters the templates use."""
-    from ..views import num, pct, pp
+    from ..views import add_number_filters
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(pct=pct, pp=pp, num=num)
+    add_number_filters(env.filters)
     return env
 
 
@@ -721,9 +722,7 @@ def _tactic_steps(definition: WorksheetDefinition, answers: dict[str, Any], libr
 def _number_text(value: Any, f: Field, language: str) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return _text(value)
-    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
-    if language in ("da", "nb"):
-        text = text.replace(".", ",")
+    text = numbers.decimal(value, 2, language)
     unit = f.unit.get(language) if f.unit else ""
     return f"{text} {unit}".strip()
 
@@ -855,8 +854,7 @@ def _ratio_text(economics: Any, language: str) -> str:
     ratio = getattr(economics, "win_to_keep_ratio", None)
     if ratio is None:
         return ""
-    text = f"{ratio:.1f}".removesuffix(".0")
-    return text.replace(".", ",") if language in ("da", "nb") else text
+    return numbers.decimal(ratio, 1, language)
 
 
 def report_html(document: Mapping[str, Any], worksheet_index: int, library: Library,

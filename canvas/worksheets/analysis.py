@@ -254,7 +254,7 @@ def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str
         page = library.page(language, ladder_id)
         return {"kind": "funnel", "result": result, "names": names,
                 "svg": funnel_svg(result, names, page.title if page else ladder_id,
-                                  FUNNEL_WORDS.get(language))}
+                                  FUNNEL_WORDS.get(language), language)}
     if step.panel == "economics":
         return {"kind": "economics", "result": economics_of(step.panel_params, answers)}
     return None

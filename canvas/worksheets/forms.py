@@ -7,10 +7,7 @@ autosave, so both go through one set of validators.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
@@ -19,63 +16,16 @@ from wtforms.validators import ValidationError
 
 from ..content.loader import Item, Library
 from ..formkit import choices
+from ..numbers import input_text, parse_number
 from .definition import Field, Step
 from .messages import message
 
 SEP = "__"
-# Spaces people (and the app's own formatting) put between thousands.
-_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
-_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only
-# Decimal mark and thousands mark per canvas language.
-MARKS = {"en": (".", ","), "da": (",", "."), "nb": (",", ".")}
 
 
 def name(*parts: str) -> str:
     """The flat input name for a field part."""
     return SEP.join(parts)
-
-
-def parse_number(raw: str, language: str = "en") -> float:
-    """Parse what people type as a number, the way their language writes it. Raises ValueError.
-
-    Spaces group thousands in every language ('1 200'). The language's thousands mark does
-    too when it groups exactly three digits ('1,200' in English, '1.200' in Danish and
-    Norwegian, where 1.200 is twelve hundred, not 1.2); otherwise a single mark of either
-    kind is a decimal point ('12,5' and '12.5' are 12.5 everywhere). Anything ambiguous is
-    refused rather than guessed, so a number is never silently a thousand times off.
-    """
-    decimal, group = MARKS.get(language, MARKS["en"])
-    text = raw.strip().translate(_SPACES)
-    sign = text[:1] if text[:1] in "+-" else ""
-    body = text[len(sign):]
-    if decimal in body and group in body:
-        whole, _, fraction = body.rpartition(decimal)
-        if not _grouped(whole, group):
-            raise ValueError(raw)
-        body = whole.replace(group, "") + "." + fraction
-    elif body.count(group) > 1 or (group in body and _grouped(body, group)):
-        if not _grouped(body, group):
-            raise ValueError(raw)
-        body = body.replace(group, "")
-    body = body.replace(",", ".")
-    if not _PLAIN.match(sign + body):
-        raise ValueError(raw)
-    value = float(sign + body)
-    if not math.isfinite(value):
-        raise ValueError(raw)
-    return value
-
-
-def _grouped(text: str, mark: str) -> bool:
-    """'1,200' or '12,345,678': a first group of 1-3 digits (no leading zero), then groups of 3."""
-    return re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{re.escape(mark)}[0-9]{{3}})+", text) is not None
-
-
-def format_number(value: float, language: str = "en") -> str:
-    """A stored number as the form shows it again: parse_number reads it back unchanged."""
-    # Decimal(repr()) keeps the shortest exact digits and "f" never writes an exponent.
-    text = str(int(value)) if float(value).is_integer() else format(Decimal(repr(value)), "f")
-    return text.replace(".", MARKS.get(language, MARKS["en"])[0])
 
 
 class NumberInput(StringField):
@@ -94,7 +44,7 @@ class NumberInput(StringField):
             return self.raw_data[0]
         if self.data is None or self.data == "":
             return ""
-        return format_number(float(self.data), self.language)
+        return input_text(float(self.data), self.language)
 
     def pre_validate(self, form: Form) -> None:
         raw = self.data if isinstance(self.data, str) else (
@@ -110,15 +60,11 @@ class NumberInput(StringField):
             raise ValidationError(message("not_whole", self.language))
         if self.minimum is not None and value < self.minimum:
             raise ValidationError(self.range_message or message(
-                "below_min", self.language, min=_fmt(self.minimum)))
+                "below_min", self.language, min=input_text(self.minimum, self.language)))
         if self.maximum is not None and value > self.maximum:
             raise ValidationError(self.range_message or message(
-                "above_max", self.language, max=_fmt(self.maximum)))
+                "above_max", self.language, max=input_text(self.maximum, self.language)))
         self.number = int(value) if self.integer else value
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 class LimitedText(StringField):
