@@ -413,7 +413,12 @@ def test_text_typed_offline_survives_closing_the_tab(live_server, context: Brows
     again = context.new_page()
     again.goto(step_url(live_server, ws, "focus"))
     expect(again.locator("#value_proposition")).to_have_value("Written with no signal")
-    wait_saved(again)
+    try:
+        wait_saved(again)
+    except AssertionError as error:  # say what the page and the server held, for CI logs
+        local = again.evaluate("JSON.stringify(Object.entries(localStorage))")
+        raise AssertionError(f"{error}\nlocalStorage: {local}\n"
+                             f"server: {stored(live_server, ws)}") from None
     expect(again.locator("#conflict")).to_be_hidden()
     assert stored(live_server, ws)["value_proposition"] == "Written with no signal"
     again.close()
