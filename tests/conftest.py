@@ -160,3 +160,20 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
 
 __all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", "input_value",
            "migrated_app", "stored_answers"]
+
+
+@pytest.fixture(scope="session")
+def kit() -> dict:
+    """What the PDF renderer takes besides the document: the content library, the worksheet
+    definitions, the Jinja environment and the process's one FontConfiguration."""
+    from canvas.content.loader import load_library
+    from canvas.exports import render
+    from canvas.exports.worker import font_config
+    from canvas.worksheets.definition import load_definitions
+
+    return {
+        "library": load_library(ROOT / "content"),
+        "definitions": load_definitions(ROOT / "content" / "worksheets"),
+        "env": render.make_environment(ROOT / "templates"),
+        "fonts": font_config(),
+    }

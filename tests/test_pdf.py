@@ -14,10 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from canvas.canvases.blocks import BLOCK_IDS, segment_colours
-from canvas.content.loader import load_library
 from canvas.exports import render
 from canvas.exports.worker import font_config
-from canvas.worksheets.definition import load_definitions
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -25,17 +23,6 @@ EXAMPLES = ROOT / "content" / "examples"
 WHEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 PAGE = {"a4": (842, 595), "a3": (1191, 842), "letter": (792, 612)}
 LETTERS = "æøåÆØÅ"
-
-
-@pytest.fixture(scope="module")
-def kit():
-    """Library, definitions, Jinja environment and the process's FontConfiguration."""
-    return {
-        "library": load_library(ROOT / "content"),
-        "definitions": load_definitions(ROOT / "content" / "worksheets"),
-        "env": render.make_environment(ROOT / "templates"),
-        "fonts": font_config(),
-    }
 
 
 def poster(kit, document, size="a4") -> bytes:

@@ -17,11 +17,8 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
-from canvas.content.loader import load_library
 from canvas.exports import render
 from canvas.exports.fetcher import RefusedURL, StaticFetcher
-from canvas.exports.worker import font_config
-from canvas.worksheets.definition import load_definitions
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -62,16 +59,6 @@ def trap() -> Iterator[Trap]:
     server = Trap()
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def kit():
-    return {
-        "library": load_library(ROOT / "content"),
-        "definitions": load_definitions(ROOT / "content" / "worksheets"),
-        "env": render.make_environment(ROOT / "templates"),
-        "fonts": font_config(),
-    }
 
 
 def payloads(port: int) -> list[str]:

@@ -3,10 +3,8 @@ so the coaching, the funnel and the economics panels are on the page."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +16,10 @@ from canvas.canvases.service import create_canvas, trash_canvas
 from canvas.extensions import db
 from canvas.interchange import import_canvas
 from canvas.library import get_definitions
+from tests.browser.helpers import PASSWORD, check_axe, example, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-EXAMPLES = Path(__file__).resolve().parents[2] / "content" / "examples"
-BLOCKING = {"serious", "critical"}
 
 
 @dataclass
@@ -35,10 +31,6 @@ class Site:
     steps: list[str]
 
 
-def _example(name: str) -> dict:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
 def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  # noqa: ANN001
          ) -> Iterator[Site]:
@@ -48,8 +40,8 @@ def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  
             definitions = get_definitions()
             user = create_user("reader@example.test", PASSWORD, "Reader", "student", "en")
             db.session.flush()
-            en = import_canvas(user, _example("cleaning-copenhagen.en"), definitions)
-            da = import_canvas(user, _example("cleaning-copenhagen.da"), definitions)
+            en = import_canvas(user, example("cleaning-copenhagen.en"), definitions)
+            da = import_canvas(user, example("cleaning-copenhagen.da"), definitions)
             binned = create_canvas(user, "Old idea", "en",
                                    [definitions["customer-relationships"]])
             db.session.flush()
@@ -60,11 +52,7 @@ def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  
             db.session.remove()
         context = browser.new_context()
         page = context.new_page()
-        page.goto(server.url("/auth/login"))
-        page.get_by_label("E-mail").fill("reader@example.test")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+        sign_in(page, server, "reader@example.test")
         state = context.storage_state()
         context.close()
         yield Site(server, state, ids[0], ids[1], steps)
@@ -73,18 +61,6 @@ def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  
 @pytest.fixture(scope="module")
 def axe() -> Axe:
     return Axe()
-
-
-def check(axe: Axe, page: Page, what: str) -> None:
-    """No serious or critical axe-core violation on the page as it is now."""
-    results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
-    report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n"
-        + "\n".join(f"    at {node['target']}: {node.get('failureSummary', '').splitlines()[1:2]}"
-                    for node in v["nodes"][:8])
-        for v in blocking)
-    assert not blocking, f"axe-core found problems on {what} ({page.url}):\n{report}"
 
 
 def open_page(browser: Browser, site: Site, path: str, signed_in: bool = True) -> Page:
@@ -114,7 +90,7 @@ SIGNED_IN = {
 def test_public_pages(browser: Browser, site: Site, axe: Axe, what: str) -> None:
     page = open_page(browser, site, ANONYMOUS[what], signed_in=False)
     try:
-        check(axe, page, what)
+        check_axe(page, axe=axe, what=what)
     finally:
         page.context.close()
 
@@ -127,7 +103,7 @@ def test_signed_in_pages(browser: Browser, site: Site, axe: Axe, what: str) -> N
             expect(page.locator(".card")).to_have_count(2)
         if what == "recycle bin":
             expect(page.get_by_role("button", name="Restore")).to_be_visible()
-        check(axe, page, what)
+        check_axe(page, axe=axe, what=what)
     finally:
         page.context.close()
 
@@ -147,7 +123,7 @@ def test_every_worksheet_step_filled(browser: Browser, site: Site, axe: Axe, ste
             expect(page.locator("#panel [data-clv]")).to_have_text("31\u202f500 kr")
         if step == "summary":
             expect(page.locator("#draft-text")).not_to_be_empty()
-        check(axe, page, f"step {step}")
+        check_axe(page, axe=axe, what=f"step {step}")
     finally:
         page.context.close()
 
@@ -157,7 +133,7 @@ def test_danish_worksheet_steps(browser: Browser, site: Site, axe: Axe, step: st
     page = open_page(browser, site, f"/worksheets/{site.worksheet_da}/steps/{step}")
     try:
         expect(page.locator("html")).to_have_attribute("lang", "da")
-        check(axe, page, f"Danish step {step}")
+        check_axe(page, axe=axe, what=f"Danish step {step}")
     finally:
         page.context.close()
 
@@ -167,7 +143,7 @@ def test_register_with_errors(browser: Browser, site: Site, axe: Axe) -> None:
     try:
         page.get_by_role("button", name="Create my account").click()
         expect(page.locator(".field-error:not([hidden])").first).to_be_visible()
-        check(axe, page, "register form with errors")
+        check_axe(page, axe=axe, what="register form with errors")
     finally:
         page.context.close()
 
@@ -182,6 +158,6 @@ def test_step_with_a_validation_error_and_autosave_status(browser: Browser, site
         box.press_sequentially("lots")
         expect(page.locator("#weights__acquisition-error")).to_be_visible()
         expect(page.locator("#save-status")).to_have_text("Not saved: see the messages")
-        check(axe, page, "goals step with an error")
+        check_axe(page, axe=axe, what="goals step with an error")
     finally:
         page.context.close()

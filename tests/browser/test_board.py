@@ -7,10 +7,8 @@ import json
 import re
 import time
 from itertools import count
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from canvas.accounts import create_user
@@ -19,12 +17,10 @@ from canvas.extensions import db
 from canvas.interchange import import_canvas
 from canvas.library import get_definitions
 from canvas.models import Canvas, User
+from tests.browser.helpers import PASSWORD, check_axe, example, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-EXAMPLES = Path(__file__).resolve().parents[2] / "content" / "examples"
-BLOCKING = {"serious", "critical"}
 CR, SEG = "customer-relationships", "customer-segments"
 _emails = count()
 
@@ -41,14 +37,6 @@ def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
-
-
-def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
-    page.goto(server.url("/auth/login"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
 
 
@@ -134,7 +122,7 @@ def option_value(select, label_part: str) -> str:  # noqa: ANN001
 
 def import_example(server, email: str, name: str) -> int:  # noqa: ANN001
     """Import content/examples/<name>.json for the user; the canvas id."""
-    data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    data = example(name)
     with server.app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
         canvas = import_canvas(user, data, get_definitions())
@@ -142,16 +130,6 @@ def import_example(server, email: str, name: str) -> int:  # noqa: ANN001
         canvas_id = canvas.id
         db.session.remove()
     return canvas_id
-
-
-def check_axe(page: Page, what: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
-    report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n"
-        + "\n".join(f"    at {node['target']}" for node in v["nodes"][:8])
-        for v in blocking)
-    assert not blocking, f"axe-core found problems on {what} ({page.url}):\n{report}"
 
 
 # --- the whole journey ----------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser.test_board import make_account, sign_in
+from tests.browser.helpers import check_axe, sign_in
+from tests.browser.test_board import make_account
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,7 @@ def test_fill_a_canvas_export_and_open_the_downloads(live_server, page: Page, tm
 
     page.get_by_role("link", name="Export PDF").click()
     expect(page.get_by_role("heading", name="Download as PDF")).to_be_visible()
-    violations = [v for v in Axe().run(page).response["violations"]
-                  if v["impact"] in ("serious", "critical")]
-    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    check_axe(page, "the export page")
     page.get_by_label("A3").check()
     with page.expect_download() as info:
         page.get_by_role("button", name="Canvas poster (PDF)").click()

@@ -18,10 +18,10 @@ from canvas.extensions import db
 from canvas.library import get_definitions
 from canvas.models import User, Worksheet
 from canvas.worksheets.messages import EDITOR
+from tests.browser.helpers import PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 SAVED = {"en": "Saved", "da": "Gemt", "nb": "Lagret"}
 NEXT = {"en": "Next", "da": "Næste", "nb": "Neste"}
 THIN = "\u202f"
@@ -70,14 +70,6 @@ def stored(server, worksheet_id: int) -> dict:  # noqa: ANN001
         answers = dict(ws.answers or {})
         db.session.remove()
         return answers
-
-
-def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
-    page.goto(server.url("/auth/login"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
 
 
 def step_url(server, worksheet_id: int, step: str) -> str:  # noqa: ANN001
