@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import random
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -566,9 +567,10 @@ def test_move_notes_without_javascript(app, session, filled: int) -> None:
     # Texts and tags travel with their notes.
     assert blocks[CR][0] == n("r3", "Calls", "s1")
     # At the edges nothing moves (the save still goes through).
-    change(session, filled, CR, "r3", "up", 4)
-    change(session, filled, CR, "r2", "down", 5)
-    assert [i["id"] for i in stored(app, filled)[1][CR]] == ["r3", "r1", "r2"]
+    assert change(session, filled, CR, "r3", "up", 4).status_code == 302
+    assert change(session, filled, CR, "r2", "down", 5).status_code == 302
+    version, blocks = stored(app, filled)
+    assert version == 6 and [i["id"] for i in blocks[CR]] == ["r3", "r1", "r2"]
 
 
 def test_stale_version_changes_nothing_and_says_why(app, session, filled: int) -> None:
@@ -588,6 +590,36 @@ def test_stale_version_changes_nothing_and_says_why(app, session, filled: int) -
     garbled = add(session, filled, CR, "Another", "two", follow_redirects=True)  # type: ignore[arg-type]
     assert "changed in another tab" in flashes(garbled.text)
     assert everything(app, filled) == before
+
+
+def test_a_stale_page_editing_a_note_deleted_elsewhere_keeps_the_text(app, session,
+                                                                      filled: int) -> None:
+    """Another tab deleted the note; this tab, still at version 2, saves its edit of it. The
+    answer is the usual "changed in another tab" with the text, not a 404 that loses it."""
+    assert change(session, filled, CR, "r2", "delete", 2).status_code == 302
+    before = everything(app, filled)
+    response = change(session, filled, CR, "r2", "edit", 2, "My careful rewording", "s1",
+                      follow_redirects=True)
+    assert response.status_code == 200
+    message = flashes(response.text)
+    assert "changed in another tab" in message
+    assert "My careful rewording" in message
+    assert everything(app, filled) == before
+    # At the current version a note that does not exist is still simply not found.
+    assert change(session, filled, CR, "r2", "edit", 3, "Again").status_code == 404
+
+
+def test_a_huge_note_gets_a_message_that_fits_in_the_session_cookie(app, session,
+                                                                    filled: int) -> None:
+    """Only a client that ignores the textarea's maxlength can send this; the message must
+    still arrive (a cookie over about 4 KB is dropped by browsers)."""
+    # Varied letters: the session cookie is compressed, so repeated ones would prove nothing.
+    typed = "".join(random.Random(7).choices("abcdefghijklmnopqrstuvwxyzæøå ", k=40_000))
+    response = add(session, filled, CR, typed, 2)
+    cookie = response.headers.get("Set-Cookie", "")
+    assert response.status_code == 302 and 0 < len(cookie) < 4000
+    message = flashes(session.get(f"/canvases/{filled}").text)
+    assert f"That note is 40000 characters; the limit is {MAX_TEXT}." in message
 
 
 def test_too_long_text_is_refused_and_kept_for_the_user(app, session, filled: int) -> None:

@@ -498,8 +498,8 @@ def test_draft_summary_for_the_cleaning_example(cr, library):
     for type_id in ("dedicated-assistance", "automated-service"):
         name = str(library.item(language, f"service#{type_id}").name).lower()
         assert name in text
-    assert "31 500" in text
-    assert "5 800" in text
+    assert "31\u202f500" in text  # thin spaces between thousands, as in the panels
+    assert "5\u202f800" in text
     assert "21 people" in text
     assert len(text.splitlines()) == len(cr.summary_template["en"])
 
@@ -516,7 +516,7 @@ def test_draft_summary_reads_naturally(cr, library, name):
 def test_draft_summary_for_the_boot_maker(cr, library):
     language, answers = example("football-boots.nb")
     text = draft_summary(cr, answers, library, language)
-    assert "2 520" in text and "810" in text
+    assert "2\u202f520" in text and "810" in text
     assert "60 personer" in text
     for type_id in ("co-creation", "communities"):
         assert str(library.item("nb", f"service#{type_id}").name).lower() in text
@@ -533,8 +533,8 @@ def test_summary_values_ladder_facts(cr, library):
     values = summary_values(cr, answers, library, language)
     assert values["ladder_expected_top"] == "21"
     assert values["ladder_top_rung"] == "customer"
-    assert values["lifetime_value"] == "31 500"
-    assert values["relationship_cost"] == "5 800"
+    assert values["lifetime_value"] == "31\u202f500"
+    assert values["relationship_cost"] == "5\u202f800"
     ladder_id, result = ladder_of(cr.field("ladder"), answers, library, language)
     assert ladder_id == "customer-ladder"
     assert result.expected_top == pytest.approx(21)

@@ -281,6 +281,17 @@ def test_numbers_are_read_and_shown_the_way_the_canvas_language_writes_them(
     assert stored_answers(app, ws)[1]["cost_to_win"] == meant
 
 
+@pytest.mark.parametrize(("language", "sent", "meant"), [
+    ("da", 1.234, 1.234), ("nb", 1.5, 1.5), ("en", 1.234, 1.234), ("da", 1200, 1200)])
+def test_json_numbers_in_an_autosave_mean_the_same_in_every_language(app, sheet, language,
+                                                                      sent, meant):
+    """A JSON number is a number: 1.234 is not twelve hundred and thirty-four in Danish."""
+    session, ws = sheet(language)
+    response = session.autosave(ws, "economics", 1, {**ECONOMICS, "cost_to_win": sent})
+    assert response.status_code == 200, response.json
+    assert stored_answers(app, ws)[1]["cost_to_win"] == meant
+
+
 def test_plain_post_unknown_single_choice(app, sheet):
     session, ws = sheet(worksheet="first-lesson")
     response = session.post(f"/worksheets/{ws}/steps/serve", {

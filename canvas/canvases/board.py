@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -22,6 +21,7 @@ from werkzeug.routing import BuildError
 from ..database import write_transaction
 from ..interchange import export_canvas
 from ..library import get_definitions, get_library
+from ..payloads import BadPayload, is_version, parse_version, strict_json
 from ..worksheets import analysis
 from . import service
 from .blocks import (
@@ -138,26 +138,15 @@ def _export_url(canvas) -> str | None:  # noqa: ANN001
         return None
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number this app accepts")
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 @bp.post("/canvases/<int:canvas_id>/blocks")
 @login_required
 def save_blocks(canvas_id: int):
-    service.owned_canvas(current_user, canvas_id)
+    # Ownership is checked inside the transaction below; a body is refused before any load.
     try:
-        data = json.loads(request.get_data(cache=False).decode("utf-8"),
-                          parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return jsonify(status="invalid", message="the body is not valid JSON"), 400
-    except ValueError as exc:
+        data = strict_json(request.get_data(cache=False))
+    except BadPayload as exc:
         return jsonify(status="invalid", message=str(exc)), 400
-    if not isinstance(data, dict) or not _number(data.get("version")):
+    if not isinstance(data, dict) or not is_version(data.get("version")):
         return jsonify(status="invalid", message="expected {version, blocks}"), 400
     try:
         blocks = clean_blocks(data.get("blocks"))
@@ -180,22 +169,25 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str): 
         abort(400)
     text = request.form.get("text", "")
     segment = request.form.get("segment") or None
-    canvas = service.owned_canvas(current_user, canvas_id)
+    service.owned_canvas(current_user, canvas_id)  # no messages about other people's canvases
     anchor = f"block-{block}"
     if action in ("add", "edit") and len(text) > MAX_TEXT:
+        # The message travels in the session cookie (about 4 KB in all): echo at most
+        # twice the limit, enough to shorten from (the textarea stops typing at the limit).
+        shown = text[:2 * MAX_TEXT] + ("…" if len(text) > 2 * MAX_TEXT else "")
         flash(f"That note is {len(text)} characters; the limit is {MAX_TEXT}. "
-              f"Here is your text to shorten: {text}", "error")
+              f"Here is your text to shorten: {shown}", "error")
         return redirect(url_for("canvases.show", canvas_id=canvas_id, _anchor=anchor))
     if action == "add" and not text.strip():
         flash("Write something on the note before adding it.", "error")
         return redirect(url_for("canvases.show", canvas_id=canvas_id, _anchor=anchor))
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_version(request.form.get("version", ""))
     try:
         with write_transaction():
             canvas = service.owned_canvas(current_user, canvas_id)
+            # A stale page first: the note it names may be gone since (a 404 would lose the text).
+            if canvas.version != version:
+                raise service.Conflict(canvas.version)
             changed = service.apply_item_action(canvas.blocks or {}, action, block, item_id,
                                                 text, segment)
             service.save_blocks(canvas, version, clean_blocks(changed))
@@ -256,13 +248,21 @@ def compare(canvas_id: int):
     (label_a, a), (label_b, b) = pick("a"), pick("b")
     names = {b_["id"]: b_["name"] for b_ in board_blocks(canvas)}
     rows = compare_blocks(a.get("blocks", {}), b.get("blocks", {}), BLOCK_IDS)
-    summary_a = next((w["answers"].get("summary", "") for w in a.get("worksheets", [])
-                      if w["definition"] == "customer-relationships"), "")
-    summary_b = next((w["answers"].get("summary", "") for w in b.get("worksheets", [])
-                      if w["definition"] == "customer-relationships"), "")
     return render_template("canvases/compare.html", canvas=canvas, label_a=label_a,
-                           label_b=label_b, rows=rows, names=names, summary_a=summary_a,
-                           summary_b=summary_b)
+                           label_b=label_b, rows=rows, names=names, summary_a=_summary_of(a),
+                           summary_b=_summary_of(b))
+
+
+def _summary_of(document: dict[str, Any]) -> str:
+    """The Customer Relationships summary in a canvas document (a version or the current)."""
+    definitions = get_definitions()
+    for worksheet in document.get("worksheets", []):
+        definition = definitions.get(worksheet.get("definition"))
+        if worksheet.get("definition") == RELATIONSHIPS and definition:
+            field = analysis.summary_field_of(definition)
+            summary = (worksheet.get("answers") or {}).get(field.id) if field else None
+            return summary if isinstance(summary, str) else ""
+    return ""
 
 
 @bp.post("/canvases/<int:canvas_id>/versions/<int:number>/restore")

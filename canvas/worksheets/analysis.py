@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .. import numbers
 from ..content.loader import Library
 from ..funnel import funnel_svg
 from ..ladder import Economics, LadderResult, analyse_economics, analyse_ladder
@@ -276,10 +277,15 @@ class Feed:
     tactics_title: str
 
 
+def summary_field_of(definition: WorksheetDefinition) -> Field | None:
+    """The field that holds the worksheet's summary text (`generate: summary`), if any."""
+    return next((f for _, f in definition.all_fields() if f.generate == "summary"), None)
+
+
 def relationship_feed(definition: WorksheetDefinition, answers: dict[str, Any],
                       library: Library, language: str) -> Feed:
     """The feed of one worksheet; the draft stands in for an unwritten summary."""
-    summary_field = next((f for _, f in definition.all_fields() if f.generate == "summary"), None)
+    summary_field = summary_field_of(definition)
     summary = answers.get(summary_field.id) if summary_field else None
     summary = summary.strip() if isinstance(summary, str) else ""
     is_draft = False
@@ -339,11 +345,9 @@ def _join(names: list[str], language: str) -> str:
     return f"{', '.join(names[:-1])} {word} {names[-1]}"
 
 
-def _money(value: float | None, language: str = "en") -> str:
-    """Whole kroner with the language's thousands separator: 31 500, or 31.500 in Danish."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}".replace(",", "." if language == "da" else " ")
+def _money(value: float | None) -> str:
+    """Whole kroner as the panels show them (thin spaces between thousands); '' if unknown."""
+    return "" if value is None else numbers.whole(value)
 
 
 def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
@@ -358,7 +362,7 @@ def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], lib
         if f.type in ("short_text", "long_text") and isinstance(value, str):
             values[f.id] = value.strip()
         elif f.type == "number" and value is not None:
-            values[f.id] = _money(value, language)
+            values[f.id] = _money(value)
         elif f.type == "single_choice" and value:
             item = next((i for i in library.catalogue(language, f.catalogue or "")
                          if i.id == value), None)
@@ -383,14 +387,14 @@ def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], lib
                 top = library.catalogue(language, ladder_id)[-1]
                 values[f"{f.id}_top_rung"] = plain(top.name).lower()
                 if result.expected_top is not None:
-                    values[f"{f.id}_expected_top"] = _money(result.expected_top, language)
+                    values[f"{f.id}_expected_top"] = _money(result.expected_top)
     for step in definition.steps:
         if step.panel == "economics":
             result = economics_of(step.panel_params, answers)
             if result.lifetime_value is not None:
-                values["lifetime_value"] = _money(result.lifetime_value, language)
+                values["lifetime_value"] = _money(result.lifetime_value)
             if result.relationship_cost is not None:
-                values["relationship_cost"] = _money(result.relationship_cost, language)
+                values["relationship_cost"] = _money(result.relationship_cost)
     return values
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -15,39 +13,27 @@ from ..canvases.service import Conflict, owned_worksheet, touch
 from ..database import write_transaction
 from ..extensions import db
 from ..models import RefusedSave, User, Worksheet, utcnow
+from ..numbers import input_text
+from ..payloads import BadPayload, is_version, parse_version, strict_json
 
 MAX_FIELDS = 2000  # far above any real step; a payload with more is refused
-MAX_VERSION = 2**62  # versions are stored as 64-bit integers
 
 __all__ = ["BadPayload", "Conflict", "SaveResult", "parse_autosave", "parse_version",
            "save_answers"]
 
 
-class BadPayload(ValueError):
-    """An autosave body that is not what the editor sends; the message says what is wrong."""
-
-
-def _reject_constant(name: str) -> float:
-    raise BadPayload(f"{name} is not a number this app accepts")
-
-
-def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
+def parse_autosave(body: bytes, language: str = "en") -> tuple[int, str, MultiDict]:
     """Decode an autosave body: {"version": int, "step": str, "fields": {name: value}}.
 
     Values may be strings, numbers, booleans (checkboxes) or lists of strings. NaN and
-    Infinity are refused, as are nested objects.
+    Infinity are refused, as are nested objects. Numbers become text as a person of the
+    canvas's `language` would type them, since the form reads them in that language.
     """
-    try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except BadPayload:
-        raise
-    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        # ValueError covers JSONDecodeError and Python's limit on the digits of an integer.
-        raise BadPayload("the body is not valid JSON") from exc
+    data = strict_json(body)
     if not isinstance(data, dict):
         raise BadPayload("expected a JSON object")
     version, step, fields = data.get("version"), data.get("step"), data.get("fields")
-    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < MAX_VERSION:
+    if not is_version(version):
         raise BadPayload("`version` must be a whole number")
     if not isinstance(step, str) or len(step) > 80:
         raise BadPayload("`step` must be a step id")
@@ -67,8 +53,9 @@ def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise BadPayload(f"{key}: not a finite number")
-            # Plain digits, as a person would type them: 1e-05 becomes 0.00001.
-            formdata.add(key, format(Decimal(repr(value)), "f"))
+            # Plain digits, as a person would type them: 1e-05 becomes 0.00001, and 1.5
+            # becomes 1,5 on a Danish canvas (where 1.500 would read as fifteen hundred).
+            formdata.add(key, input_text(value, language))
         elif isinstance(value, str):
             if not encodable(value):
                 raise BadPayload(f"{key}: the text holds characters that are not valid text")
@@ -81,14 +68,6 @@ def parse_autosave(body: bytes) -> tuple[int, str, MultiDict]:
         else:
             raise BadPayload(f"{key}: values must be text, numbers, true/false or lists of text")
     return version, step, formdata
-
-
-def parse_version(raw: str) -> int:
-    """The version a plain form post names; -1 (always stale) when it is not a sane number."""
-    raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 18:
-        return -1
-    return int(raw)
 
 
 @dataclass

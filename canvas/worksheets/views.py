@@ -138,7 +138,8 @@ def autosave(worksheet_id: int, step_id: str):
     step = _step(definition, step_id)
     library, language = get_library(), worksheet.canvas.language
     try:
-        version, payload_step, formdata = parse_autosave(request.get_data(cache=False))
+        version, payload_step, formdata = parse_autosave(request.get_data(cache=False),
+                                                         language)
     except BadPayload as exc:
         return jsonify(status="invalid", message=str(exc)), 400
     if payload_step != step.id:
