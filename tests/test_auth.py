@@ -6,6 +6,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from canvas.extensions import db
@@ -64,7 +65,10 @@ def test_register_creates_account_signs_in_and_goes_home(app, client):
     assert user.name == "Ann Andersen"
     assert user.role == "student"
     assert user.language == "da"
-    assert user.password_hash != GOOD_PASSWORD  # stored hashed
+    # Stored as an argon2 hash of the password, never the password itself.
+    assert user.password_hash.startswith("$argon2")
+    assert GOOD_PASSWORD not in user.password_hash
+    assert PasswordHasher().verify(user.password_hash, GOOD_PASSWORD)
 
     home = client.get("/")
     assert home.status_code == 200
@@ -125,7 +129,7 @@ def test_login_with_good_password_redirects_home(client, make_user):
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/"
     assert is_signed_in(client)
-    assert user.name in client.get("/").text
+    assert f'Sign out <span class="muted">({user.name})</span>' in client.get("/").text
 
 
 def test_login_with_bad_password_is_refused_and_keeps_email(client, make_user):

@@ -55,8 +55,11 @@ def test_parse_number_rejects(raw):
             parse_number(raw, language)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=30), st.sampled_from(LANGUAGES))
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30),
+                 # Mostly number-like text, so that the parsing paths are really exercised.
+                 st.text(alphabet="0123456789 .,+-e\u00a0\u202f", max_size=20)),
+       st.sampled_from(LANGUAGES))
 def test_parse_number_raises_only_value_error_and_returns_finite(raw, language):
     try:
         value = parse_number(raw, language)
