@@ -41,8 +41,10 @@ def _all_text_encodable(value: Any) -> bool:
     return True
 
 
-def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition]) -> None:
-    """Raise FormatError unless `data` is a canvas document this app can load."""
+def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition]
+                         ) -> dict[str, Any]:
+    """Raise FormatError unless `data` is a canvas document this app can load; returns its
+    blocks, cleaned."""
     if not isinstance(data, dict):
         raise FormatError("the document must be a JSON object")
     if data.get("format") != FORMAT:
@@ -55,7 +57,7 @@ def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition])
     if data.get("language") not in LANGUAGES:
         raise FormatError(f"language: one of {', '.join(LANGUAGES)}")
     try:
-        clean_blocks(data.get("blocks", {}))
+        blocks = clean_blocks(data.get("blocks", {}))
     except BlocksError as exc:
         raise FormatError(f"blocks: {exc}") from exc
     worksheets = data.get("worksheets", [])
@@ -66,14 +68,15 @@ def validate_canvas_data(data: Any, definitions: dict[str, WorksheetDefinition])
             raise FormatError(f"worksheets[{n}].definition: unknown worksheet")
         if not isinstance(ws.get("answers", {}), dict):
             raise FormatError(f"worksheets[{n}].answers: expected an object")
+    return blocks
 
 
 def import_canvas(user: User, data: dict[str, Any],
                   definitions: dict[str, WorksheetDefinition]) -> Canvas:
     """Add the canvas described by `data` to the user's canvases (not yet committed)."""
-    validate_canvas_data(data, definitions)
+    blocks = validate_canvas_data(data, definitions)
     canvas = create_canvas(user, data["title"], data["language"])
-    canvas.blocks = clean_blocks(data.get("blocks", {}))
+    canvas.blocks = blocks
     for ws in data.get("worksheets", []):
         definition = definitions[ws["definition"]]
         canvas.worksheets.append(Worksheet(

@@ -105,7 +105,8 @@ class Snapshot(db.Model):
                                            index=True)
     number: Mapped[int] = mapped_column()  # 1, 2, 3... within the canvas
     note: Mapped[str] = mapped_column(String(200), default="")
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canvas JSON format
+    # The canvas JSON format: a whole canvas, so loaded only when read (lists need numbers).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     canvas: Mapped[Canvas] = relationship(back_populates="snapshots")

@@ -122,11 +122,12 @@ def _segments(canvas) -> list[dict[str, Any]]:  # noqa: ANN001
 @login_required
 def show(canvas_id: int):
     canvas = service.owned_canvas(current_user, canvas_id)
+    segments = _segments(canvas)
     return render_template(
         "canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
         add_form=add_worksheet_form(canvas),
-        confirm=ConfirmForm(), blocks=board_blocks(canvas), segments=_segments(canvas),
-        colours=segment_colours(canvas.blocks or {}), findings=findings_for(canvas),
+        confirm=ConfirmForm(), blocks=board_blocks(canvas), segments=segments,
+        colours={s["id"]: s["colour"] for s in segments}, findings=findings_for(canvas),
         feed=relationship_feed(canvas), max_text=MAX_TEXT, segments_block=SEGMENTS,
         export_url=_export_url(canvas), palette=SEGMENT_COLOURS)
 
@@ -221,7 +222,7 @@ def versions(canvas_id: int):
     canvas = service.owned_canvas(current_user, canvas_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        note = request.form.get("note", "")[:200]
+        note = request.form.get("note", "")  # the service trims and cuts it to 200
         with write_transaction():
             canvas = service.owned_canvas(current_user, canvas_id)
             snapshot = service.take_snapshot(canvas, note)

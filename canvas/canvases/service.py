@@ -6,7 +6,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
@@ -177,8 +177,9 @@ def take_snapshot(canvas: Canvas, note: str) -> Snapshot:
     """Save the whole canvas as the next numbered version."""
     from ..interchange import export_canvas
 
-    number = max((s.number for s in canvas.snapshots), default=0) + 1
-    snapshot = Snapshot(canvas=canvas, number=number, note=note.strip()[:200],
+    last = db.session.scalar(select(func.max(Snapshot.number))
+                             .where(Snapshot.canvas_id == canvas.id))
+    snapshot = Snapshot(canvas=canvas, number=(last or 0) + 1, note=note.strip()[:200],
                         data=export_canvas(canvas))
     db.session.add(snapshot)
     return snapshot
@@ -208,7 +209,8 @@ def restore_snapshot(canvas: Canvas, snapshot: Snapshot, note: str) -> Snapshot:
 
 
 def owned_snapshot(canvas: Canvas, number: int) -> Snapshot:
-    snapshot = next((s for s in canvas.snapshots if s.number == number), None)
+    snapshot = db.session.scalar(select(Snapshot).where(Snapshot.canvas_id == canvas.id,
+                                                         Snapshot.number == number))
     if snapshot is None:
         raise NotFound()
     return snapshot
