@@ -1,17 +1,46 @@
-"""What every browser test needs: the test password, signing in, the worked examples and
-the axe-core check."""
+"""What every browser test needs: the test password, an account with a canvas, signing in,
+the worked examples, waiting for a route callback and the axe-core check."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from itertools import count
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from canvas.accounts import create_user
+from canvas.canvases.service import create_canvas
+from canvas.extensions import db
+from canvas.library import get_definitions
+
 PASSWORD = "correct horse battery"
 EXAMPLES = Path(__file__).resolve().parents[2] / "content" / "examples"
 BLOCKING = {"serious", "critical"}
+_emails = count()
+
+
+def make_account(server, lang: str = "en", title: str = "Glans Rengøring",  # noqa: ANN001
+                 *, with_canvas: bool = True) -> tuple[str, int | None, int | None]:
+    """A user, and unless `with_canvas` is false a canvas holding the Customer Relationships
+    worksheet. Returns (e-mail, canvas id, worksheet id); the ids are None without a canvas.
+    """
+    email = f"walker{next(_emails)}@example.test"
+    with server.app.app_context():
+        user = create_user(email, PASSWORD, "Walker", "student", lang)
+        db.session.flush()
+        canvas_id = worksheet_id = None
+        if with_canvas:
+            canvas = create_canvas(user, title, lang,
+                                   [get_definitions()["customer-relationships"]])
+            db.session.flush()
+            canvas_id, worksheet_id = canvas.id, canvas.worksheets[0].id
+        db.session.commit()
+        db.session.remove()
+    return email, canvas_id, worksheet_id
 
 
 def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
@@ -20,6 +49,15 @@ def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+
+
+def wait_until(page: Page, condition: Callable[[], object], what: str,
+               timeout: float = 10) -> None:
+    """Let the page run (route callbacks fire meanwhile) until `condition()` is true."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        page.wait_for_timeout(50)
 
 
 def example(name: str) -> dict:

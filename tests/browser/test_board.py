@@ -6,23 +6,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from itertools import count
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from canvas.accounts import create_user
-from canvas.canvases.service import create_canvas, save_blocks
+from canvas.canvases.service import save_blocks
 from canvas.extensions import db
 from canvas.interchange import import_canvas
 from canvas.library import get_definitions
 from canvas.models import Canvas, User
-from tests.browser.helpers import PASSWORD, check_axe, example, sign_in
+from tests.browser import helpers
+from tests.browser.helpers import PASSWORD, check_axe, example, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
 CR, SEG = "customer-relationships", "customer-segments"
-_emails = count()
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -42,18 +40,8 @@ def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
 
 def make_account(server, with_canvas: bool = True) -> tuple[str, int | None]:  # noqa: ANN001
     """A user (and a fresh English canvas with the worksheet); (e-mail, canvas id)."""
-    email = f"boarder{next(_emails)}@example.test"
-    with server.app.app_context():
-        user = create_user(email, PASSWORD, "Boarder", "student", "en")
-        db.session.flush()
-        canvas_id = None
-        if with_canvas:
-            canvas = create_canvas(user, "Board test", "en",
-                                   [get_definitions()["customer-relationships"]])
-            db.session.flush()
-            canvas_id = canvas.id
-        db.session.commit()
-        db.session.remove()
+    email, canvas_id, _ = helpers.make_account(server, title="Board test",
+                                               with_canvas=with_canvas)
     return email, canvas_id
 
 
@@ -181,8 +169,13 @@ def test_board_journey(live_server, page: Page) -> None:
         "“A call every quarter” in Customer Relationships is not tied to a customer segment")
     # Tag the last one through its own menu.
     last_select = notes(page, CR).nth(2).locator('[data-role="segment"]')
+    held = []
+    page.route("**/blocks", lambda route: held.append(route))  # hold it: seen to start
     last_select.select_option(option_value(last_select, "Small offices"))
-    expect(status(page)).to_have_text("Not saved yet")
+    wait_until(page, lambda: held, "the board to save the new tag")
+    expect(status(page)).to_have_text("Saving…")
+    held[0].continue_()
+    page.unroute("**/blocks")
     wait_saved(page)
     expect(page.locator("#findings")).not_to_contain_text("A call every quarter")
     expect(page.locator("#findings")).to_contain_text("“Online booking of extra cleaning”")
@@ -453,6 +446,7 @@ def test_saved_is_not_shown_while_a_newer_edit_is_unsent(live_server, page: Page
     page.route("**/blocks", lambda route: held.append(route))  # hold the first save
     add_with_enter(page, CR, "Quarterly call")
     expect(status(page)).to_have_text("Saving…")
+    wait_until(page, lambda: held, "the held save to reach the route")
     assert len(held) == 1
     notes(page, CR).first.locator('[data-role="text"]').press_sequentially(" and a visit")
     held[0].continue_()
@@ -461,3 +455,4 @@ def test_saved_is_not_shown_while_a_newer_edit_is_unsent(live_server, page: Page
     on_server = stored_texts(live_server, canvas_id, CR)
     assert on_server == ["Quarterly call and a visit"], (
         f"the board says Saved while the server holds {on_server!r}")
+

@@ -6,26 +6,21 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
-from itertools import count
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from canvas.accounts import create_user
-from canvas.canvases.service import create_canvas
 from canvas.extensions import db
-from canvas.library import get_definitions
 from canvas.models import User, Worksheet
 from canvas.worksheets.messages import EDITOR
-from tests.browser.helpers import PASSWORD, sign_in
+from tests.browser.helpers import PASSWORD, make_account, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
 SAVED = {"en": "Saved", "da": "Gemt", "nb": "Lagret"}
 NEXT = {"en": "Next", "da": "Næste", "nb": "Neste"}
 THIN = "\u202f"
-_emails = count()
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -47,21 +42,6 @@ def type_into(page: Page, selector: str, text: str) -> None:
 
 def css_id(name: str) -> str:
     return "#" + name
-
-
-def make_account(server, lang: str = "en", title: str = "Glans Rengøring"  # noqa: ANN001
-                 ) -> tuple[str, int, int]:
-    """A user with one canvas holding the Customer Relationships worksheet.
-
-    Returns (e-mail, canvas id, worksheet id).
-    """
-    email = f"walker{next(_emails)}@example.test"
-    with server.app.app_context():
-        user = create_user(email, PASSWORD, "Walker", "student", lang)
-        db.session.flush()
-        canvas = create_canvas(user, title, lang, [get_definitions()["customer-relationships"]])
-        db.session.commit()
-        return email, canvas.id, canvas.worksheets[0].id
 
 
 def stored(server, worksheet_id: int) -> dict:  # noqa: ANN001
@@ -317,6 +297,7 @@ def test_saved_status_is_not_shown_while_newer_typing_is_unsent(live_server, pag
     page.route("**/autosave", lambda route: held.append(route))  # hold the first save
     type_into(page, "#segment", "Cyclists")
     expect(status(page)).to_have_text("Saving…")
+    wait_until(page, lambda: held, "the held save to reach the route")
     assert len(held) == 1
     page.keyboard.type(" in Aarhus")  # typed while that save is in flight
     expect(status(page)).to_have_text("Not saved yet")
