@@ -17,7 +17,8 @@
   const status = document.getElementById("save-status");
   const conflictBox = document.getElementById("conflict");
 
-  let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
+  // `running` is the save under way (a promise, settled once the latest text was sent).
+  let timer = null, running = null, queued = false, retryMs = 1000, conflict = false;
   // `edits` counts changes; a save reports "Saved" only if nothing changed while it ran.
   let edits = 0, submitting = false;
   document.documentElement.classList.add("js");
@@ -95,14 +96,28 @@
     if (draft && data.draft != null) draft.textContent = data.draft || draft.textContent;
   }
 
-  async function save(force) {
+  // One save at a time: a call while one runs returns that one, which then sends again.
+  function save(force) {
     clearTimeout(timer);
-    if (submitting || (conflict && !force)) return;
-    if (inFlight) { queued = true; return; }
+    if (submitting || (conflict && !force)) return Promise.resolve();
+    if (running) { queued = true; return running; }
+    running = sendUntilCurrent().finally(() => { running = null; });
+    return running;
+  }
+
+  async function sendUntilCurrent() {
+    let again = true;
+    while (again && !submitting) {
+      queued = false;
+      again = await send();
+    }
+  }
+
+  // One request; true when the text changed (or a save was asked for) while it ran.
+  async function send() {
     const sentAt = edits;
     const fields = collect();
     remember(fields);
-    inFlight = true;
     setStatus(words.saving, "saving");
     let response;
     try {
@@ -113,11 +128,9 @@
         credentials: "same-origin",
       });
     } catch (e) {
-      inFlight = false;
       offline();
-      return;
+      return false;
     }
-    inFlight = false;
     let data = {};
     try { data = await response.json(); } catch (e) { data = {}; }
     if (response.status === 409 && data.status === "conflict") {
@@ -125,7 +138,7 @@
       editor.dataset.theirVersion = data.version;
       conflictBox.hidden = false;
       setStatus(words.unsaved, "conflict");
-      return;
+      return false;
     }
     if (response.ok || response.status === 422) {
       retryMs = 1000;
@@ -136,12 +149,12 @@
       if (newer) { setStatus(words.unsaved, "dirty"); remember(collect()); }
       else if (response.ok) { forget(); setStatus(words.saved, "saved"); }
       else setStatus(words.error, "error");
-      if (queued || newer) { queued = false; await save(); }
-      return;
+      return queued || newer;
     }
-    if (response.status >= 500 || response.status === 0) { offline(); return; }
+    if (response.status >= 500 || response.status === 0) { offline(); return false; }
     // 400 and 413: the server explained; keep the text, show the message.
     setStatus((data && data.message) || words.error, "error");
+    return false;
   }
 
   function offline() {
@@ -179,22 +192,34 @@
     schedule();
   });
   // Previous / Save / Next: finish any autosave first, so the post names the latest version.
+  // The local copy is dropped only once the server holds the text: a post can fail too (no
+  // network), and the copy is what brings the text back then. A copy left over after a
+  // post that worked is dropped when the step is opened again (it matches the page).
   form.addEventListener("submit", async (event) => {
     if (submitting) return;
     clearTimeout(timer);
-    if (inFlight || queued || ["dirty", "offline"].includes(status.dataset.state)) {
+    if (running || queued || ["dirty", "offline"].includes(status.dataset.state)) {
       event.preventDefault();
       const submitter = event.submitter;
-      while (inFlight) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (running) await running;
       if (status.dataset.state !== "saved") await save();
       if (conflict) return;
       submitting = true;
-      forget();
+      if (status.dataset.state === "saved") forget();
       form.requestSubmit(submitter);
       return;
     }
     submitting = true;
-    forget();
+    if (status.dataset.state === "saved") forget();
+  });
+  // Back to this page from the back-forward cache after a post: it is live again. A post
+  // that reached the server moved the version on, so online the step is loaded afresh (a
+  // local copy comes back with it); offline the page stays and autosave tries again.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted || !submitting) return;
+    if (navigator.onLine) { location.reload(); return; }
+    submitting = false;
+    if (["dirty", "offline"].includes(status.dataset.state)) save();
   });
   window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
   window.addEventListener("beforeunload", (event) => {

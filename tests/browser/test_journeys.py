@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from canvas.extensions import db
 from canvas.models import User, Worksheet
 from canvas.worksheets.messages import EDITOR
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.helpers import PASSWORD, make_account, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
@@ -282,6 +284,44 @@ def test_next_straight_after_typing_moves_on_without_a_false_conflict(
     assert stored(live_server, ws)["segment"] == "Cyclists in Aarhus"
 
 
+def test_back_to_a_step_after_next_saves_again(live_server, browser) -> None:  # noqa: ANN001
+    """Back after Next can show the step from the back-forward cache, as it was left: in the
+    middle of its post, with the version from before it. The page must load afresh, so that
+    autosave works again, without a conflict with its own post."""
+    email, _, ws = make_account(live_server)
+    # Playwright turns the back-forward cache off; this test needs it on.
+    cached = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"])
+    try:
+        page = cached.new_context(locale="en-GB").new_page()
+        page.add_init_script("""addEventListener("pageshow", (event) => {
+            if (event.persisted) sessionStorage.setItem("from-cache", "yes"); });""")
+        sign_in(page, live_server, email)
+        page.goto(step_url(live_server, ws, "focus"))
+        type_into(page, "#segment", "Cyclists")
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_url(re.compile(r"/steps/goals$"))
+        page.go_back(wait_until="commit")  # a page from the cache fires no "load"
+
+        def loaded_afresh() -> bool:
+            with contextlib.suppress(PlaywrightError):  # the page may be navigating
+                return page.evaluate("performance.getEntriesByType('navigation')[0].type"
+                                     " === 'reload' && document.readyState === 'complete'")
+            return False
+
+        wait_until(page, loaded_afresh, "the step to load afresh after Back")
+        assert page.evaluate("sessionStorage.getItem('from-cache')") == "yes", (
+            "the step did not come back from the back-forward cache: this test tests nothing")
+        expect(page.locator("#segment")).to_have_value("Cyclists")
+        type_into(page, "#segment", " in Aarhus")
+        wait_saved(page)
+        expect(page.locator("#conflict")).to_be_hidden()
+        assert stored(live_server, ws)["segment"] == "Cyclists in Aarhus"
+    finally:
+        cached.close()
+
+
 # --- the status never says "Saved" while typed text is still unsent -------------------------
 
 def test_saved_status_is_not_shown_while_newer_typing_is_unsent(live_server, page: Page) -> None:
@@ -394,6 +434,37 @@ def test_text_typed_offline_survives_closing_the_tab(live_server, context: Brows
                              f"server: {stored(live_server, ws)}") from None
     expect(again.locator("#conflict")).to_be_hidden()
     assert stored(live_server, ws)["value_proposition"] == "Written with no signal"
+    again.close()
+
+
+def test_next_while_offline_keeps_the_text_until_it_is_saved(live_server,
+                                                              context: BrowserContext,
+                                                              page: Page) -> None:
+    """Next with no network: the post cannot arrive either, so the text must stay in the
+    browser and be saved when the step is opened again online."""
+    email, _, ws = make_account(live_server)
+    sign_in(page, live_server, email)
+    page.goto(step_url(live_server, ws, "focus"))
+    page.route("**/autosave", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    type_into(page, "#segment", "Typed before Next on the train")
+    expect(status(page)).to_have_text("Offline, will retry")
+    # The page tries to save once more, then posts the form: that post fails too.
+    def the_post(request) -> bool:  # noqa: ANN001
+        return request.method == "POST" and request.url.endswith(f"/worksheets/{ws}/steps/focus")
+
+    with page.expect_event("requestfailed", the_post), contextlib.suppress(PlaywrightError):
+        page.get_by_role("button", name="Next").click()
+    page.close(run_before_unload=False)
+    assert stored(live_server, ws).get("segment") in (None, "")
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(step_url(live_server, ws, "focus"))
+    expect(again.locator("#segment")).to_have_value("Typed before Next on the train")
+    wait_saved(again)
+    expect(again.locator("#conflict")).to_be_hidden()
+    assert stored(live_server, ws)["segment"] == "Typed before Next on the train"
     again.close()
 
 
