@@ -93,9 +93,7 @@
       data = await response.json().catch(() => ({}));
     } catch (e) {
       inFlight = false;
-      setStatus("Offline, will retry", "offline");
-      timer = setTimeout(save, retryMs);
-      retryMs = Math.min(retryMs * 2, 30000);
+      offline();
       return;
     }
     inFlight = false;
@@ -116,8 +114,17 @@
       if (queued || newer) { queued = false; save(); }
       return;
     }
+    // The server is down or restarting: like no network, keep the notes and try again.
+    if (response.status >= 500 || response.status === 0) { offline(); return; }
     setStatus(data.message || "Not saved: see the messages", "error");
     if (data.errors) setStatus(Object.values(data.errors).join(" "), "error");
+  }
+
+  function offline() {
+    setStatus("Offline, will retry", "offline");
+    clearTimeout(timer);
+    timer = setTimeout(save, retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
   }
 
   // Every change is counted and kept locally at once; typing waits for a pause before it

@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from canvas.canvases.service import save_blocks
 from canvas.extensions import db
@@ -456,3 +456,24 @@ def test_saved_is_not_shown_while_a_newer_edit_is_unsent(live_server, page: Page
     assert on_server == ["Quarterly call and a visit"], (
         f"the board says Saved while the server holds {on_server!r}")
 
+
+# --- a server error is not the end of it ------------------------------------------------------
+
+def test_a_brief_server_error_is_retried_until_saved(live_server, page: Page) -> None:
+    """A 503 (a restart, a proxy hiccup) is like no network: keep the notes, try again."""
+    email, canvas_id = make_account(live_server)
+    open_board(page, live_server, email, canvas_id)
+    answered = []
+
+    def unavailable_once(route: Route) -> None:
+        answered.append(route.request.url)
+        if len(answered) == 1:
+            route.fulfill(status=503, content_type="text/html", body="<h1>Unavailable</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/blocks", unavailable_once)
+    add_with_enter(page, CR, "Saved after a hiccup")
+    wait_saved(page)
+    assert len(answered) >= 2
+    assert stored_texts(live_server, canvas_id, CR) == ["Saved after a hiccup"]
