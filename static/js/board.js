@@ -29,6 +29,17 @@
     return [...board.querySelectorAll('[data-block="' + segmentsBlock + '"] .note')];
   }
 
+  // A segment menu offers "No segment" and then every segment note, as they read now.
+  function offerSegments(select, notes) {
+    for (const option of [...select.options]) if (option.value) option.remove();
+    for (const li of notes) {
+      const option = document.createElement("option");
+      option.value = li.dataset.item;
+      option.textContent = "● " + (li.querySelector('[data-role="text"]').value || "…").slice(0, 40);
+      select.appendChild(option);
+    }
+  }
+
   function refreshSegments() {
     const notes = segmentNotes();
     const colours = {};
@@ -38,13 +49,7 @@
     });
     for (const select of board.querySelectorAll("select.segment-select")) {
       const chosen = select.value;
-      for (const option of [...select.options]) if (option.value) option.remove();
-      for (const li of notes) {
-        const option = document.createElement("option");
-        option.value = li.dataset.item;
-        option.textContent = "● " + (li.querySelector('[data-role="text"]').value || "…").slice(0, 40);
-        select.appendChild(option);
-      }
+      offerSegments(select, notes);
       select.value = chosen in colours ? chosen : "";
       const note = select.closest(".note");
       if (note && !note.closest('[data-block="' + segmentsBlock + '"]')) {
@@ -137,44 +142,38 @@
     // Labels name notes by position; keep them true after a move.
     const name = section.querySelector("h2").textContent;
     section.querySelectorAll(".note").forEach((li, n) => {
-      li.querySelector("label").textContent = "Note " + (n + 1) + " in " + name;
+      const [textLabel, segmentLabel] = li.querySelectorAll("label");
+      textLabel.textContent = "Note " + (n + 1) + " in " + name;
+      if (segmentLabel) segmentLabel.textContent = "Segment of note " + (n + 1) + " in " + name;
       li.querySelector("[data-move=up]").setAttribute("aria-label", "Move note " + (n + 1) + " up");
       li.querySelector("[data-move=down]").setAttribute("aria-label", "Move note " + (n + 1) + " down");
       li.querySelector("[data-delete]").setAttribute("aria-label", "Delete note " + (n + 1));
     });
   }
 
+  // A new note is made from the page's note template: the markup of a note the server
+  // draws (the text limit, the segment menu, the tools), without the no-script form.
+  const noteTemplate = document.getElementById("note-template");
+
   function newNote(section, text, segment, givenId) {
     const list = section.querySelector(".notes");
-    const template = list.querySelector(".note");
     const id = givenId || "n" + Date.now().toString(36) + (counter++);
-    let li;
-    if (template) {
-      li = template.cloneNode(true);
-    } else {
-      // First note of the block: build it from the add form's controls.
-      li = document.createElement("li");
-      li.className = "note";
-      li.innerHTML = '<form><label class="visually-hidden"></label><textarea rows="2" data-role="text"></textarea>' +
-        '<div class="note-tools"><button type="button" class="tool" data-move="up">↑</button>' +
-        '<button type="button" class="tool" data-move="down">↓</button>' +
-        '<button type="button" class="tool danger" data-delete>✕</button></div></form>';
-      const select = section.querySelector(".add-note select");
-      if (select) {
-        const copy = select.cloneNode(true);
-        copy.dataset.role = "segment";
-        li.querySelector("textarea").after(copy);
-      }
-    }
+    const li = noteTemplate.content.firstElementChild.cloneNode(true);
     li.dataset.item = id;
-    li.setAttribute("draggable", "true");
     const area = li.querySelector('[data-role="text"]');
+    const [textLabel, segmentLabel] = li.querySelectorAll("label");
     area.id = "text-" + section.dataset.block + "-" + id;
-    li.querySelector("label").setAttribute("for", area.id);
+    textLabel.setAttribute("for", area.id);
     area.value = text;
     const seg = li.querySelector('[data-role="segment"]');
-    if (seg) { seg.id = "seg-" + section.dataset.block + "-" + id; seg.value = segment || ""; }
-    li.style.removeProperty("--tag");
+    if (section.dataset.block === segmentsBlock) {
+      seg.remove(); segmentLabel.remove();  // a segment has no segment
+    } else {
+      seg.id = "seg-" + section.dataset.block + "-" + id;
+      segmentLabel.setAttribute("for", seg.id);
+      offerSegments(seg, segmentNotes());
+      seg.value = segment || "";
+    }
     list.appendChild(li);
     renumber(section);
     return li;

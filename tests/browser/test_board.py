@@ -10,6 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from canvas.canvases.blocks import MAX_TEXT
 from canvas.canvases.service import save_blocks
 from canvas.extensions import db
 from canvas.interchange import import_canvas
@@ -457,7 +458,31 @@ def test_saved_is_not_shown_while_a_newer_edit_is_unsent(live_server, page: Page
         f"the board says Saved while the server holds {on_server!r}")
 
 
-# --- a server error is not the end of it ------------------------------------------------------
+# --- a new note keeps the server's rules ----------------------------------------------------
+
+def test_the_first_note_of_an_empty_block_has_the_text_limit(live_server, page: Page) -> None:
+    """A note longer than the server allows would make every later save of the board fail,
+    so the first note of a block (made in the browser) must carry the limit like the rest."""
+    email, canvas_id = make_account(live_server)
+    open_board(page, live_server, email, canvas_id)
+    assert page.locator("#board").get_attribute("data-max") == str(MAX_TEXT)
+    for block in (CR, SEG):
+        add_with_enter(page, block, "Short at first")
+        wait_saved(page)
+        area = notes(page, block).first.locator('[data-role="text"]')
+        expect(area).to_have_attribute("maxlength", str(MAX_TEXT))
+        # Typing on past the limit stops at it, and the board still saves.
+        area.click()
+        page.keyboard.press("End")
+        page.keyboard.insert_text("x" * MAX_TEXT)
+        expect(area).to_have_value("Short at first" + "x" * (MAX_TEXT - len("Short at first")))
+        wait_saved(page)
+        assert [len(t) for t in stored_texts(live_server, canvas_id, block)] == [MAX_TEXT]
+    # Notes made in the browser are labelled like the server's (the segment menu too).
+    check_axe(page, "a board with notes added in the browser")
+
+
+# --- a server error is not the end of it ----------------------------------------------------
 
 def test_a_brief_server_error_is_retried_until_saved(live_server, page: Page) -> None:
     """A 503 (a restart, a proxy hiccup) is like no network: keep the notes, try again."""
