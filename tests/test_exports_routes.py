@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
+from concurrent.futures import Future
+from multiprocessing.connection import wait as wait_for
 from urllib.parse import unquote
 
 import pytest
@@ -130,19 +134,81 @@ def test_a_render_over_time_gives_a_clear_page_and_the_app_carries_on(app, make_
     assert response.data.startswith(b"%PDF-")
 
 
+EMPTY = {"format": "bmc-canvas/1", "title": "T", "language": "en", "blocks": {},
+         "worksheets": []}
+
+
 def test_a_render_that_hangs_is_stopped_without_blocking_others(app):
     """A render that sleeps past the limit: the caller gets PdfTimeout, the worker goes."""
-    config = dict(app.config, PDF_TIMEOUT_SECONDS=1.0)
-    document = {"format": "bmc-canvas/1", "title": "T", "language": "en", "blocks": {},
-                "worksheets": []}
-    worker.render_pdf(config, "poster", document, "a4")  # start the worker first
+    config = dict(app.config, PDF_TIMEOUT_SECONDS=60)
+    worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first (spawn is slow)
     pool = worker._pool
+    procs = list(pool._processes.values())
     with pytest.raises(worker.PdfTimeout):
-        worker.render_pdf(config, "poster", document, "a4", delay=30)
+        worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "poster", EMPTY, "a4",
+                          delay=30)
     assert worker._pool is None
-    assert all(not p.is_alive() for p in (pool._processes or {}).values())
-    assert worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=60), "poster", document,
-                             "a4").startswith(b"%PDF-")
+    # Every process has exited (its sentinel is ready). Not is_alive(): that can still say
+    # True for a moment while the pool's own thread reaps the process.
+    assert procs and len(wait_for([p.sentinel for p in procs], timeout=0)) == len(procs)
+    assert worker.render_pdf(config, "poster", EMPTY, "a4").startswith(b"%PDF-")
+
+
+def test_a_render_queued_behind_one_that_hangs_is_made_by_the_fresh_worker(app, caplog):
+    """The one worker renders one PDF at a time. When the render ahead in line is stopped for
+    taking too long, the one waiting behind it is made by the fresh worker, not failed."""
+    config = dict(app.config, PDF_TIMEOUT_SECONDS=60)
+    worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first
+    pool = worker._pool
+    slow: dict[str, object] = {}
+
+    def hang() -> None:
+        try:
+            worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "poster", EMPTY, "a4",
+                              delay=30)
+        except worker.PdfError as exc:
+            slow["error"] = exc
+
+    thread = threading.Thread(target=hang)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not pool._pending_work_items and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool._pending_work_items  # the hanging render is in line first
+    pdf = worker.render_pdf(config, "poster", EMPTY, "a4")
+    thread.join(timeout=30)
+    assert isinstance(slow.get("error"), worker.PdfTimeout)
+    assert worker._pool is not pool  # the hanging render's worker was replaced
+    assert pdf.startswith(b"%PDF-")
+    assert "PDF render failed" not in caplog.text
+
+
+def test_a_render_cancelled_twice_by_renders_that_hung_asks_to_try_again(app, monkeypatch):
+    """Sent once more after the render ahead was stopped; if that happens again, the caller
+    is told the renderer was busy (not that the canvas could not be made)."""
+
+    class StoppedPool:
+        """A pool stopped because another render on it took too long."""
+
+        def submit(self, *args: object) -> Future:
+            future: Future = Future()
+            future.cancel()  # what shutdown(cancel_futures=True) does to a waiting render
+            return future
+
+    pools: list[StoppedPool] = []
+
+    def get_pool(config: object) -> StoppedPool:
+        pools.append(StoppedPool())
+        worker._timed_out.add(pools[-1])
+        return pools[-1]
+
+    monkeypatch.setattr(worker, "_get_pool", get_pool)
+    with pytest.raises(worker.PdfFailed) as caught:
+        worker.render_pdf(dict(app.config), "poster", EMPTY, "a4")
+    assert len(pools) == 2  # sent once more, then no more
+    assert caught.value.status == 503
+    assert "renderer was busy" in caught.value.message
+    assert "Try again in a moment" in caught.value.message
 
 
 def test_a_pdf_over_the_size_limit_is_refused_clearly(app, make_user, make_canvas, login):

@@ -5,7 +5,9 @@ longer; it must never hold up the web process. So renders run in a `ProcessPoolE
 (one worker, started with 'spawn', created on first use). The request thread waits for the
 result at most `PDF_TIMEOUT_SECONDS`; on a timeout the worker process is terminated and the
 pool is rebuilt on the next render, so one stuck render cannot block the ones after it.
-Other requests are served meanwhile by the server's other threads.
+Renders that were waiting in line behind the stopped one are sent once more, to the fresh
+worker (with a fresh time limit), rather than failed with it. Other requests are served
+meanwhile by the server's other threads.
 
 The worker loads the content library, the worksheet definitions, a Jinja environment for
 `templates/pdf/` and one WeasyPrint `FontConfiguration` once, when it starts, and keeps them
@@ -19,7 +21,8 @@ import logging
 import multiprocessing
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+import weakref
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -123,6 +126,9 @@ def _render_job(kind: str, document: dict[str, Any], size: str, worksheet_index:
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_key: tuple | None = None
+# Pools stopped because a render on them took too long: the renders queued behind it were
+# cancelled (or broken) through no fault of their own.
+_timed_out: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 
 def _key(config: Any) -> tuple:
@@ -159,12 +165,21 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
 
 
-def _discard(pool: ProcessPoolExecutor) -> None:
+def _discard(pool: ProcessPoolExecutor, timed_out: bool = False) -> None:
     global _pool
     with _lock:
+        if timed_out:
+            _timed_out.add(pool)
         if _pool is pool:
             _pool = None
     _stop(pool)
+
+
+def _stopped_for_another(pool: ProcessPoolExecutor) -> bool:
+    """Whether `pool` was stopped because some render on it took too long (if this caller's
+    own render had, it would not ask: it is the one that stops the pool)."""
+    with _lock:
+        return pool in _timed_out
 
 
 def shutdown() -> None:
@@ -179,36 +194,50 @@ def shutdown() -> None:
 def render_pdf(config: Any, kind: str, document: dict[str, Any], size: str,
                worksheet_index: int = 0, when: datetime | None = None,
                delay: float = 0.0) -> bytes:
-    """Render in the worker within the configured limits, or raise a PdfError."""
+    """Render in the worker within the configured limits, or raise a PdfError.
+
+    A render waiting in line behind one that is stopped for taking too long is cancelled
+    with it; it is sent once more, to the fresh worker, and waits for it up to the limit
+    again. Only if that happens twice does the caller get a PdfFailed asking to try again.
+    """
     timeout = float(config["PDF_TIMEOUT_SECONDS"])
     max_bytes = int(config["PDF_MAX_BYTES"])
-    pool = _get_pool(config)
-    try:
-        future = pool.submit(_render_job, kind, document, size, worksheet_index, when,
-                             max_bytes, delay)
-    except (BrokenProcessPool, RuntimeError):
-        _discard(pool)
+    job = (_render_job, kind, document, size, worksheet_index, when, max_bytes, delay)
+    for attempt in (1, 2):
         pool = _get_pool(config)
-        future = pool.submit(_render_job, kind, document, size, worksheet_index, when,
-                             max_bytes, delay)
-    try:
-        return future.result(timeout=timeout)
-    except FuturesTimeout:
-        _discard(pool)
-        raise PdfTimeout(
-            f"Making the PDF took longer than {timeout:g} seconds, so it was stopped. "
-            "Try again in a moment; if it keeps happening, try a smaller page size or "
-            "shorten the longest blocks.") from None
-    except _TooLarge:
-        raise PdfTooLarge(
-            f"The PDF would be larger than the limit of {max_bytes // (1024 * 1024)} MB, "
-            "so it was not made. Shorten the canvas or the worksheet and try again.") from None
-    except BrokenProcessPool:
-        _discard(pool)
-        raise PdfFailed("The PDF could not be made because the renderer stopped. "
-                        "Try again in a moment.") from None
-    except Exception:  # noqa: BLE001 - anything the renderer raised: a clear page, not a 500
-        LOG.exception("PDF render failed (%s, %s)", kind, size)
-        raise PdfFailed("The PDF could not be made from this canvas. Your work is safe; "
-                        "try again, and if it keeps failing, tell your teacher or the "
-                        "site's administrator.") from None
+        try:
+            future = pool.submit(*job)
+        except (BrokenProcessPool, RuntimeError):
+            _discard(pool)
+            pool = _get_pool(config)
+            future = pool.submit(*job)
+        try:
+            return future.result(timeout=timeout)
+        except FuturesTimeout:
+            if attempt == 1 and _stopped_for_another(pool):
+                continue  # the render ahead of this one was stopped while this one waited
+            _discard(pool, timed_out=True)
+            raise PdfTimeout(
+                f"Making the PDF took longer than {timeout:g} seconds, so it was stopped. "
+                "Try again in a moment; if it keeps happening, try a smaller page size or "
+                "shorten the longest blocks.") from None
+        except _TooLarge:
+            raise PdfTooLarge(
+                f"The PDF would be larger than the limit of {max_bytes // (1024 * 1024)} MB, "
+                "so it was not made. Shorten the canvas or the worksheet and try again.") from None
+        except (CancelledError, BrokenProcessPool):
+            if _stopped_for_another(pool):
+                if attempt == 1:
+                    continue
+                raise PdfFailed(
+                    "The PDF was not made because the renderer was busy with a PDF that took "
+                    "too long and had to be restarted. Try again in a moment.") from None
+            _discard(pool)  # the worker died (or the pool was shut down) under this render
+            raise PdfFailed("The PDF could not be made because the renderer stopped. "
+                            "Try again in a moment.") from None
+        except Exception:  # noqa: BLE001 - anything the renderer raised: a clear page, not a 500
+            LOG.exception("PDF render failed (%s, %s)", kind, size)
+            raise PdfFailed("The PDF could not be made from this canvas. Your work is safe; "
+                            "try again, and if it keeps failing, tell your teacher or the "
+                            "site's administrator.") from None
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
