@@ -15,11 +15,13 @@ GOOD, SHORT, NEUTRAL, BAR = "#1b7a3d", "#b35900", "#4a4a4a", "#2f5d8a"
 
 
 def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
-               words: Mapping[str, str] | None = None, language: str = "en") -> Markup:
+               words: Mapping[str, str] | None = None, language: str = "en",
+               font_family: str = "sans-serif") -> Markup:
     """The ladder as centred bars, top rung on top, with each step's conversion and goal.
 
     Bar widths follow log10 of the count, so a market of 20,000 and a top rung of 20 both stay
-    readable; the numbers are always printed.
+    readable; the numbers are always printed. `font_family` is the SVG's font (the PDF passes
+    its embedded font).
     """
     words = {"goal": "goal", "people": "people", "scale": "bar width on a log scale",
              **(words or {})}
@@ -31,7 +33,7 @@ def funnel_svg(result: LadderResult, names: Mapping[str, str], title: str,
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="funnel-title funnel-desc" '
-        f'class="funnel" font-family="sans-serif" font-size="13">',
+        f'class="funnel" font-family="{escape(font_family)}" font-size="13">',
         f'<title id="funnel-title">{escape(title)}</title>',
     ]
     desc = "; ".join(

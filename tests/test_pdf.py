@@ -365,6 +365,24 @@ def test_report_has_every_step_question_and_answer(kit, language):
         assert "Strategyzer" in page_text
 
 
+def test_report_analyses_the_ladder_once_and_draws_the_funnel_in_the_pdf_font(kit,
+                                                                               monkeypatch):
+    ladders = []
+    ladder_of = render.analysis.ladder_of
+
+    def counted(*args, **kwargs):
+        ladders.append(args)
+        return ladder_of(*args, **kwargs)
+
+    monkeypatch.setattr(render.analysis, "ladder_of", counted)
+    html = render.report_html(example("cleaning-copenhagen.en"), 0, kit["library"],
+                              kit["definitions"], kit["env"], "a4", WHEN)
+    assert len(ladders) == 1
+    svgs = re.findall(r"<svg [^>]*>", html)
+    assert len(svgs) == 1
+    assert f'font-family="{render.FONT_FAMILY}, sans-serif"' in svgs[0]
+
+
 def test_report_funnel_is_vector_not_an_image(kit):
     doc = example("cleaning-copenhagen.en")
     pdf = reader(report(kit, doc))

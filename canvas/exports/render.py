@@ -29,10 +29,11 @@ from markupsafe import Markup
 from .. import numbers
 from ..canvases.blocks import BLOCK_IDS, RELATIONSHIPS, SEGMENTS, segment_colours
 from ..content.loader import Library
+from ..funnel import funnel_svg
 from ..worksheets import analysis
 from ..worksheets.definition import Field, Step, WorksheetDefinition
 from ..worksheets.forms import ladder_steps, options_for
-from ..worksheets.messages import EDITOR, message
+from ..worksheets.messages import EDITOR, FUNNEL_WORDS, message
 
 FONT_FAMILY = "CanvasSans"
 FONT_FILES = {False: "fonts/LiberationSans-Regular.ttf", True: "fonts/LiberationSans-Bold.ttf"}
@@ -797,7 +798,7 @@ def report_answers(definition: WorksheetDefinition, step: Step, answers: dict[st
             out.append(Answer(f, label, "checklist" if answered else "empty", rows=rows,
                               columns=columns))
         elif f.type == "ladder":
-            out.append(_ladder_answer(definition, step, f, label, answers, library, language))
+            out.append(_ladder_answer(step, f, label, answers, library, language))
         else:  # pragma: no cover - every type is handled above
             out.append(Answer(f, label, "empty"))
     if tactic_anchor is not None:
@@ -822,8 +823,8 @@ def _group_numbers(answers: list[Answer]) -> list[Answer]:
     return out
 
 
-def _ladder_answer(definition: WorksheetDefinition, step: Step, f: Field, label: str,
-                   answers: dict[str, Any], library: Library, language: str) -> Answer:
+def _ladder_answer(step: Step, f: Field, label: str, answers: dict[str, Any],
+                   library: Library, language: str) -> Answer:
     try:
         ladder_id, result = analysis.ladder_of(f, answers, library, language)
     except (TypeError, ValueError, AttributeError):
@@ -831,22 +832,21 @@ def _ladder_answer(definition: WorksheetDefinition, step: Step, f: Field, label:
     if result is None:
         return Answer(f, label, "empty")
     page = library.page(language, ladder_id)
-    rungs = library.catalogue(language, ladder_id)
-    names = {r.id: plain(r.name) for r in rungs}
+    title = page.title if page else ladder_id
+    names = {r.id: plain(r.name) for r in library.catalogue(language, ladder_id)}
     rows = [{"name": names.get(r, r), "count": c} for r, c in zip(result.rungs, result.counts,
                                                                    strict=False)]
     steps = [{"name": f"{names.get(s.from_rung)} → {names.get(s.to_rung)}", "step": s}
              for s in result.steps]
     svg = None
-    if step.panel == "funnel":
+    if step.panel == "funnel" and step.panel_params.get("field") == f.id:
+        # The step's funnel, as the worksheet page draws it, in the embedded font.
         try:
-            panel = analysis.panel_context(definition, step, answers, library, language)
+            svg = funnel_svg(result, names, title, FUNNEL_WORDS.get(language), language,
+                             font_family=f"{FONT_FAMILY}, sans-serif")
         except (TypeError, ValueError, AttributeError):
-            panel = None
-        if panel and panel.get("svg"):
-            svg = Markup(str(panel["svg"]).replace('font-family="sans-serif"',
-                                                   f'font-family="{FONT_FAMILY}, sans-serif"'))
-    return Answer(f, label, "ladder", text=page.title if page else ladder_id, rows=rows,
+            svg = None
+    return Answer(f, label, "ladder", text=title, rows=rows,
                   extra={"steps": steps, "result": result, "svg": svg})
 
 
