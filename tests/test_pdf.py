@@ -316,6 +316,27 @@ def test_layout_estimate_keeps_every_example_on_one_page(kit):
             assert "poster-end" in render._element_ids(laid_out.pages[0]), (path.name, size)
 
 
+def test_laying_the_poster_out_again_reuses_the_block_contents(kit, monkeypatch):
+    """The tighter layouts after one that ran over use the blocks' contents (with what the
+    worksheets feed them) worked out once, not again for every layout."""
+    feeds = []
+    relationship_feed = render.analysis.relationship_feed
+
+    def counted(*args, **kwargs):
+        feeds.append(args)
+        return relationship_feed(*args, **kwargs)
+
+    monkeypatch.setattr(render.analysis, "relationship_feed", counted)
+    layouts = []
+    monkeypatch.setattr(render, "_element_ids",
+                        lambda page: layouts.append(page) or set())  # every layout runs over
+    doc = example("cleaning-copenhagen.en")
+    text = squash(text_of(poster(kit, doc)))
+    assert len(layouts) == len(render.SLACKS)
+    assert len(feeds) == 1
+    assert squash(doc["worksheets"][0]["answers"]["summary"]) in text
+
+
 def test_flask_jinja_environment_renders_the_same_poster(kit, app):
     doc = document()
     with app.app_context():

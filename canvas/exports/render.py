@@ -659,11 +659,13 @@ def _meta(document: Mapping[str, Any], when: datetime) -> dict[str, str]:
 def poster_html(document: Mapping[str, Any], library: Library,
                 definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
                 size: str, static_dir: Path | str, when: datetime | None = None,
-                slack: float = 1.0, measure: Measure | None = None) -> str:
-    """The poster as HTML (one landscape page, plus overflow pages when needed)."""
+                slack: float = 1.0, measure: Measure | None = None,
+                pieces: dict[str, list[Piece]] | None = None) -> str:
+    """The poster as HTML (one landscape page, plus overflow pages when needed); `pieces`
+    are the document's `block_pieces` when the caller has them already."""
     language = _language(document)
     layout = layout_poster(document, definitions, library, language, size,
-                           measure or Measure(static_dir), slack)
+                           measure or Measure(static_dir), slack, pieces)
     when = _today(when)
     version = document.get("version")
     return _prepare(env).get_template("pdf/poster.html").render(
@@ -1005,10 +1007,11 @@ def render_poster(document: Mapping[str, Any], library: Library,
     estimate let the poster run over one page; whatever happens nothing is clipped."""
     measure = Measure(static_dir)
     when = _today(when)
+    pieces = block_pieces(document, definitions, library, _language(document))
     rendered = None
     for slack in SLACKS:
         html = poster_html(document, library, definitions, env, size, static_dir, when,
-                           slack=slack, measure=measure)
+                           slack=slack, measure=measure, pieces=pieces)
         rendered = html_to_document(html, static_dir, font_config)
         if rendered.pages and "poster-end" in _element_ids(rendered.pages[0]):
             break
