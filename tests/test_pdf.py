@@ -379,6 +379,9 @@ def test_report_has_every_step_question_and_answer(kit, language):
     # Economics verdict, the funnel's numbers, page numbers, header and footer.
     assert squash(words_["verdict_yes"]) in text
     assert squash(words_["expected_top"]) in text
+    # The economics verdict's ratio, with the language's decimal mark.
+    ratio = {"en": "6.7", "da": "6,7", "nb": "6,7"}[language]
+    assert squash(words_["your_ratio"].format(ratio=ratio)) in text
     for number, page in enumerate(pages, start=1):
         page_text = squash(page.extract_text())
         assert squash(f"{words_['page']} {number} {words_['of']} {len(pages)}") in page_text

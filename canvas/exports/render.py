@@ -852,13 +852,6 @@ def _ladder_answer(step: Step, f: Field, label: str, answers: dict[str, Any],
                   extra={"steps": steps, "result": result, "svg": svg})
 
 
-def _ratio_text(economics: Any, language: str) -> str:
-    ratio = getattr(economics, "win_to_keep_ratio", None)
-    if ratio is None:
-        return ""
-    return numbers.decimal(ratio, 1, language)
-
-
 def report_html(document: Mapping[str, Any], worksheet_index: int, library: Library,
                 definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
                 size: str, when: datetime | None = None) -> str:
@@ -886,8 +879,7 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
                       "intro": step.intro.get(language) if step.intro else "",
                       "answers": report_answers(definition, step, answers, library, language,
                                                 placed, tactic_fields),
-                      "economics": panel["result"] if panel else None,
-                      "ratio": _ratio_text(panel["result"], language) if panel else ""})
+                      "economics": panel["result"] if panel else None})
     try:
         done, total = analysis.progress(definition, answers)
     except (TypeError, ValueError, AttributeError):
