@@ -117,8 +117,7 @@ def css_string(text: str) -> Markup:
 class Geometry:
     """The poster's page, in PostScript points (WeasyPrint's `pt`)."""
 
-    key: str
-    css_size: str
+    paper: str  # the CSS name of the paper size (the report's portrait page size)
     width: float
     height: float
     margin: float
@@ -133,17 +132,18 @@ class Geometry:
     overflow_columns: int
 
     @property
-    def portrait(self) -> tuple[float, float]:
-        return self.height, self.width
+    def css_size(self) -> str:
+        """The poster's CSS page size: the paper, landscape."""
+        return f"{self.paper} landscape"
 
 
 MM = 72 / 25.4
 SIZES: dict[str, Geometry] = {
-    "a4": Geometry("a4", "A4 landscape", 297 * MM, 210 * MM, 8 * MM, (18, 16, 14, 12, 10),
+    "a4": Geometry("A4", 297 * MM, 210 * MM, 8 * MM, (18, 16, 14, 12, 10),
                    7.5, 8.5, 6.5, (10, 9, 8.5, 8, 7.5, 7, 6.5, 6), 4.0, 6.5, 8.5, 2),
-    "a3": Geometry("a3", "A3 landscape", 420 * MM, 297 * MM, 10 * MM, (24, 20, 17, 14, 12),
+    "a3": Geometry("A3", 420 * MM, 297 * MM, 10 * MM, (24, 20, 17, 14, 12),
                    9.5, 11, 8, (13, 12, 11, 10, 9.5, 9, 8.5, 8, 7.5, 7), 5.5, 8, 10, 3),
-    "letter": Geometry("letter", "letter landscape", 792.0, 612.0, 0.3 * 72, (18, 16, 14, 12, 10),
+    "letter": Geometry("letter", 792.0, 612.0, 0.3 * 72, (18, 16, 14, 12, 10),
                        7.5, 8.5, 6.5, (10, 9, 8.5, 8, 7.5, 7, 6.5, 6), 4.0, 6.5, 8.5, 2),
 }
 PAGE_SIZES = tuple(SIZES)
@@ -283,7 +283,6 @@ class Piece:
     tag: str = ""  # segment number shown in the colour tag
     colour: str = ""
     continues: bool = False  # the rest of a piece cut on the poster
-    cut: bool = False  # the piece goes on on the overflow page
     breaks: bool = False  # holds a word wider than a line: break it anywhere (pdf.css .brk)
 
     @property
@@ -314,20 +313,12 @@ class BlockFit:
     pieces: list[Piece]  # on the poster
     rest: list[Piece] = field(default_factory=list)  # on the overflow page
     size: float = 10.0
-    name_size: float = 9.0
-    cell_height: float = 0.0
     feeds: bool = False  # the block shows a worksheet feed
     size_class: str = ""  # fs-N: the N-th size of the scale (poster.html)
 
     @property
     def empty(self) -> bool:
         return not self.pieces and not self.rest
-
-    def items(self) -> list[Piece]:
-        return [p for p in self.pieces if p.kind == "item"]
-
-    def feed(self) -> list[Piece]:
-        return [p for p in self.pieces if p.kind != "item"]
 
 
 def tag_margin(digits: int) -> float:
@@ -384,8 +375,8 @@ def _split(pieces: Sequence[Piece], size: float, width: float, avail: float,
             head_label = label_len + lead
             head_text = join_tokens(head[head_label:])
             tail_text = join_tokens(tail)
-            kept.append(replace(piece, text=head_text, cut=True))
-            rest = [replace(piece, text=tail_text, label="", continues=True, cut=False),
+            kept.append(replace(piece, text=head_text))
+            rest = [replace(piece, text=tail_text, label="", continues=True),
                     *pieces[n + 1:]]
             return kept, rest
         return kept, list(pieces[n:])
@@ -453,13 +444,13 @@ def block_pieces(document: Mapping[str, Any], definitions: Mapping[str, Workshee
                  library: Library, language: str) -> dict[str, list[Piece]]:
     blocks = _blocks(document)
     colours = segment_colours({SEGMENTS: [i for i in blocks[SEGMENTS] if i.get("id")]})
-    numbers = {item_id: str(n + 1) for n, item_id in enumerate(colours)}
+    tags = {item_id: str(n + 1) for n, item_id in enumerate(colours)}
     out: dict[str, list[Piece]] = {}
     for block in BLOCK_IDS:
         pieces = []
         for item in blocks[block]:
             tag_id = _text(item.get("id")) if block == SEGMENTS else _text(item.get("segment"))
-            pieces.append(Piece("item", _text(item.get("text")), tag=numbers.get(tag_id, ""),
+            pieces.append(Piece("item", _text(item.get("text")), tag=tags.get(tag_id, ""),
                                 colour=colours.get(tag_id, "")))
         if block == RELATIONSHIPS:
             pieces.extend(relationship_feed(document, definitions, library, language))
@@ -475,8 +466,6 @@ class PosterLayout:
     blocks: dict[str, BlockFit]
     title_size: float
     header_height: float
-    footer_height: float
-    table_height: float
     rows: tuple[float, float, float]  # heights of the three table rows
     segments: list[tuple[str, str]]  # (tag number, colour) of each customer segment
 
@@ -602,8 +591,7 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
 
     fits: dict[str, BlockFit] = {}
     for block, p in prepared.items():
-        fit = BlockFit(block, p.name, p.questions, [], name_size=g.name_size,
-                       cell_height=heights[block], feeds=block == RELATIONSHIPS)
+        fit = BlockFit(block, p.name, p.questions, [], feeds=block == RELATIONSHIPS)
         if not p.content:
             fit.size = g.question_size
         else:
@@ -622,7 +610,7 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
         fits[block] = fit
     segments = sorted({(p.tag, p.colour) for ps in pieces.values() for p in ps if p.tag},
                       key=lambda t: int(t[0]))
-    return PosterLayout(g, fits, title_size, header_h, footer_h, table_h, rows, segments)
+    return PosterLayout(g, fits, title_size, header_h, rows, segments)
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -651,7 +639,7 @@ def _today(when: datetime | None) -> datetime:
     return when or datetime.now(UTC)
 
 
-def _meta(document: Mapping[str, Any], when: datetime) -> dict[str, str]:
+def _meta(when: datetime) -> dict[str, str]:
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {"created": stamp, "modified": stamp, "date": when.strftime("%Y-%m-%d")}
 
@@ -669,11 +657,10 @@ def poster_html(document: Mapping[str, Any], library: Library,
     when = _today(when)
     version = document.get("version")
     return _prepare(env).get_template("pdf/poster.html").render(
-        doc=document, title=_text(document.get("title")), author=_text(document.get("author")),
+        title=_text(document.get("title")), author=_text(document.get("author")),
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         language=language, words=words_for(language), layout=layout, g=layout.geometry,
-        blocks=layout.blocks, meta=_meta(document, when), font=FONT_FAMILY,
-        stylesheet=STYLESHEET, font_files=FONT_FILES, bullet=BULLET,
+        blocks=layout.blocks, meta=_meta(when), font=FONT_FAMILY, bullet=BULLET,
         tag_margins={1: tag_margin(1), 2: tag_margin(2)},
     )
 
@@ -884,16 +871,15 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
         done, total = analysis.progress(definition, answers)
     except (TypeError, ValueError, AttributeError):
         done, total = 0, len(definition.steps)
-    g = geometry(size)
+    paper = geometry(size).paper
     when = _today(when)
     version = document.get("version")
     return _prepare(env).get_template("pdf/report.html").render(
-        doc=document, title=_text(document.get("title")), author=_text(document.get("author")),
+        title=_text(document.get("title")), author=_text(document.get("author")),
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
-        language=language, words=words, g=g, definition=definition,
+        language=language, words=words, definition=definition,
         worksheet_title=definition.title.get(language), steps=steps, done=done, total=total,
-        meta=_meta(document, when), font=FONT_FAMILY,
-        page_size=g.css_size.replace(" landscape", ""),
+        meta=_meta(when), font=FONT_FAMILY, page_size=paper,
     )
 
 
