@@ -177,3 +177,18 @@ def kit() -> dict:
         "env": render.make_environment(ROOT / "templates"),
         "fonts": font_config(),
     }
+
+
+def text_of(pdf: bytes) -> str:
+    """The text of every page of a PDF (which it checks is one)."""
+    import io
+
+    from pypdf import PdfReader
+
+    assert pdf.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: lines wrap anywhere in narrow blocks."""
+    return re.sub(r"\s+", "", text)
