@@ -37,6 +37,19 @@ def report(kit, document, size="a4", index=None) -> bytes:
                                 kit["env"], size, STATIC, kit["fonts"], WHEN)
 
 
+def calls_to(monkeypatch, module, name: str) -> list:  # noqa: ANN001
+    """Count the calls to module.name (it still runs): the list of their arguments."""
+    calls = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):  # noqa: ANN202
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 def reader(pdf: bytes) -> PdfReader:
     assert pdf.startswith(b"%PDF-")
     return PdfReader(io.BytesIO(pdf))
@@ -311,14 +324,7 @@ def test_layout_estimate_keeps_every_example_on_one_page(kit):
 def test_laying_the_poster_out_again_reuses_the_block_contents(kit, monkeypatch):
     """The tighter layouts after one that ran over use the blocks' contents (with what the
     worksheets feed them) worked out once, not again for every layout."""
-    feeds = []
-    relationship_feed = render.analysis.relationship_feed
-
-    def counted(*args, **kwargs):
-        feeds.append(args)
-        return relationship_feed(*args, **kwargs)
-
-    monkeypatch.setattr(render.analysis, "relationship_feed", counted)
+    feeds = calls_to(monkeypatch, render.analysis, "relationship_feed")
     layouts = []
     monkeypatch.setattr(render, "_element_ids",
                         lambda page: layouts.append(page) or set())  # every layout runs over
@@ -383,14 +389,7 @@ def test_report_has_every_step_question_and_answer(kit, language):
 
 def test_report_analyses_the_ladder_once_and_draws_the_funnel_in_the_pdf_font(kit,
                                                                                monkeypatch):
-    ladders = []
-    ladder_of = render.analysis.ladder_of
-
-    def counted(*args, **kwargs):
-        ladders.append(args)
-        return ladder_of(*args, **kwargs)
-
-    monkeypatch.setattr(render.analysis, "ladder_of", counted)
+    ladders = calls_to(monkeypatch, render.analysis, "ladder_of")
     html = render.report_html(example("cleaning-copenhagen.en"), 0, kit["library"],
                               kit["definitions"], kit["env"], "a4", WHEN)
     assert len(ladders) == 1

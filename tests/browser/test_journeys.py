@@ -406,19 +406,29 @@ def test_offline_typing_is_kept_and_saved_when_back_online(live_server, context:
     expect(page.locator("#segment")).to_have_value("Typed on the train")
 
 
+def type_with_no_signal(server, context: BrowserContext, page: Page, selector: str,  # noqa: ANN001
+                        text: str) -> int:
+    """A new account's focus step, typed into offline; the worksheet id.
+
+    Offline emulation alone is not enough: a slow machine can still run this tab's retry
+    timer after the context is back online, and then the save lands before a new tab opens.
+    Refusing this tab's autosaves outright makes "never reached the server" certain.
+    """
+    email, _, ws = make_account(server)
+    sign_in(page, server, email)
+    page.goto(step_url(server, ws, "focus"))
+    page.route("**/autosave", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    type_into(page, selector, text)
+    expect(status(page)).to_have_text("Offline, will retry")
+    return ws
+
+
 def test_text_typed_offline_survives_closing_the_tab(live_server, context: BrowserContext,
                                                      page: Page) -> None:
     """Unsent text waits in the browser and is saved when the step is opened again online."""
-    email, _, ws = make_account(live_server)
-    sign_in(page, live_server, email)
-    page.goto(step_url(live_server, ws, "focus"))
-    # Offline emulation alone is not enough: a slow machine can still run this tab's retry
-    # timer after the context is back online, and then the save lands before the new tab
-    # opens. Refusing this tab's autosaves outright makes "never reached the server" certain.
-    page.route("**/autosave", lambda route: route.abort("internetdisconnected"))
-    context.set_offline(True)
-    type_into(page, "#value_proposition", "Written with no signal")
-    expect(status(page)).to_have_text("Offline, will retry")
+    ws = type_with_no_signal(live_server, context, page, "#value_proposition",
+                             "Written with no signal")
     page.close(run_before_unload=False)
     assert stored(live_server, ws).get("value_proposition") in (None, "")
 
@@ -442,13 +452,8 @@ def test_next_while_offline_keeps_the_text_until_it_is_saved(live_server,
                                                               page: Page) -> None:
     """Next with no network: the post cannot arrive either, so the text must stay in the
     browser and be saved when the step is opened again online."""
-    email, _, ws = make_account(live_server)
-    sign_in(page, live_server, email)
-    page.goto(step_url(live_server, ws, "focus"))
-    page.route("**/autosave", lambda route: route.abort("internetdisconnected"))
-    context.set_offline(True)
-    type_into(page, "#segment", "Typed before Next on the train")
-    expect(status(page)).to_have_text("Offline, will retry")
+    ws = type_with_no_signal(live_server, context, page, "#segment",
+                             "Typed before Next on the train")
     # The page tries to save once more, then posts the form: that post fails too.
     def the_post(request) -> bool:  # noqa: ANN001
         return request.method == "POST" and request.url.endswith(f"/worksheets/{ws}/steps/focus")
