@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -155,11 +157,16 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
 
     with app.app_context():
         ws = db.session.get(Worksheet, worksheet_id)
-        return ws.version, dict(ws.answers)
+        return ws.version, copy.deepcopy(ws.answers)
+
+
+def path_of(response) -> str:  # noqa: ANN001
+    """The path a redirect points to."""
+    return urlsplit(response.headers["Location"]).path
 
 
 __all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", "input_value",
-           "migrated_app", "stored_answers"]
+           "migrated_app", "path_of", "stored_answers"]
 
 
 @pytest.fixture(scope="session")

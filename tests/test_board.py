@@ -8,8 +8,6 @@ import html
 import json
 import random
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import frontmatter
 import pytest
@@ -22,9 +20,8 @@ from canvas.extensions import db
 from canvas.interchange import import_canvas
 from canvas.library import get_definitions
 from canvas.models import Canvas, Snapshot, User, Worksheet
-from tests.conftest import csrf_from
+from tests.conftest import ROOT, csrf_from, path_of, stored_answers
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "content" / "examples"
 CR, SEG = "customer-relationships", "customer-segments"
 
@@ -83,14 +80,6 @@ def set_answers(app, worksheet_id: int, answers: dict) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def answers_of(app, worksheet_id: int) -> tuple[int, dict]:  # noqa: ANN001
-    with app.app_context():
-        ws = db.session.get(Worksheet, worksheet_id)
-        result = ws.version, copy.deepcopy(ws.answers)
-        db.session.remove()
-        return result
-
-
 def save(session, canvas_id: int, body, csrf: bool = True):  # noqa: ANN001, ANN201
     """POST the JSON autosave; `body` is a dict (dumped) or a raw str/bytes."""
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
@@ -131,10 +120,6 @@ def findings(page: str) -> str:
 def flashes(page: str) -> str:
     match = re.search(r'<div class="flashes".*?</div>\s*</div>', page, re.S)
     return html.unescape(match.group(0)) if match else ""
-
-
-def path_of(response) -> str:  # noqa: ANN001
-    return urlsplit(response.headers["Location"]).path
 
 
 def plain(text: str) -> str:
@@ -772,13 +757,13 @@ def test_versions_save_compare_and_restore(app, session, make_canvas, owner) -> 
     assert session.get(f"/canvases/{cid}/versions/compare?a=7&b=1").status_code == 404
 
     before_restore_version, before_restore_blocks = stored(app, cid)
-    ws_version_before, _ = answers_of(app, ws)
+    ws_version_before, _ = stored_answers(app, ws)
     response = session.post(f"/canvases/{cid}/versions/1/restore")
     assert response.status_code == 302 and path_of(response) == f"/canvases/{cid}"
     version, blocks = stored(app, cid)
     assert blocks == full(customer_segments=v1_blocks[SEG], customer_relationships=v1_blocks[CR])
     assert version == before_restore_version + 1  # open tabs see a conflict, not a silent loss
-    ws_version, answers = answers_of(app, ws)
+    ws_version, answers = stored_answers(app, ws)
     assert answers["summary"] == "The first summary"
     assert ws_version == ws_version_before + 1
 

@@ -5,23 +5,18 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from canvas.extensions import db
 from canvas.models import Canvas, RefusedSave, User, Worksheet, utcnow
-from tests.conftest import csrf_from, field_error, input_value, stored_answers
+from tests.conftest import csrf_from, field_error, input_value, path_of, stored_answers
 
 CR_STEPS = 9  # steps of the customer-relationships worksheet
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def path_of(response) -> str:  # noqa: ANN001
-    return urlsplit(response.headers["Location"]).path
-
 
 def canvas_row(app, canvas_id: int) -> Canvas | None:  # noqa: ANN001
     with app.app_context():

@@ -27,8 +27,8 @@ from canvas.accounts import create_user
 from canvas.canvases.service import create_canvas
 from canvas.extensions import db
 from canvas.library import get_definitions
-from canvas.models import RefusedSave, Worksheet
-from tests.conftest import PASSWORD, migrated_app
+from canvas.models import RefusedSave
+from tests.conftest import PASSWORD, migrated_app, stored_answers
 
 THREADS = 20
 TIMEOUT = 60  # seconds for one request; the busy timeout is 15 s
@@ -129,14 +129,6 @@ def make_users_with_worksheets(app: Flask, users: int, per_user: int) -> dict[st
     return out
 
 
-def stored(app: Flask, worksheet_id: int) -> tuple[int, dict]:
-    with app.app_context():
-        ws = db.session.get(Worksheet, worksheet_id)
-        result = ws.version, dict(ws.answers)
-        db.session.remove()
-        return result
-
-
 def test_sqlite_runs_in_wal_mode(live_app):
     app, _ = live_app
     with app.app_context():
@@ -183,7 +175,7 @@ def test_many_worksheets_saved_concurrently_keep_every_acknowledged_save(live_ap
         last_segment, last_version = acknowledged[-1]
         versions = [v for _, v in acknowledged]
         assert versions == list(range(2, 2 + saves_per_sheet))
-        assert stored(app, ws) == (last_version,
+        assert stored_answers(app, ws) == (last_version,
                                    {"segment": last_segment, "value_proposition": ""})
 
 
@@ -221,7 +213,7 @@ def test_concurrent_saves_naming_the_same_version_let_exactly_one_through(live_a
         assert conflict["status"] == "conflict"
         assert conflict["version"] == 2
         assert conflict["theirs"]["segment"] == segment
-    assert stored(app, ws) == (2, {"segment": segment, "value_proposition": ""})
+    assert stored_answers(app, ws) == (2, {"segment": segment, "value_proposition": ""})
     with app.app_context():
         refused = db.session.scalar(select(func.count(RefusedSave.id))
                                     .where(RefusedSave.worksheet_id == ws))

@@ -16,8 +16,8 @@ from canvas import create_app
 from canvas.content import ContentError, Item, Library, Page, load_library
 from canvas.content.check import check_tree
 from canvas.content.loader import Renderer, default_link, load_page
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 LANGUAGES = ("en", "da", "nb")
 IDS: dict[str, list[str]] = yaml.safe_load((CONTENT / "ids.yaml").read_text(encoding="utf-8"))

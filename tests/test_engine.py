@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +28,8 @@ from canvas.worksheets.forms import (
     validate_step,
 )
 from canvas.worksheets.messages import message
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 LANGUAGES = ("en", "da", "nb")
 

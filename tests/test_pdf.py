@@ -8,7 +8,6 @@ import io
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -16,9 +15,8 @@ from pypdf import PdfReader
 from canvas.canvases.blocks import BLOCK_IDS, segment_colours
 from canvas.exports import render
 from canvas.exports.worker import font_config
-from tests.conftest import squash, text_of
+from tests.conftest import ROOT, squash, text_of
 
-ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
 EXAMPLES = ROOT / "content" / "examples"
 WHEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -18,9 +17,8 @@ from weasyprint.urls import URLFetcher
 
 from canvas.exports import render
 from canvas.exports.fetcher import RefusedURL, StaticFetcher
-from tests.conftest import squash, text_of
+from tests.conftest import ROOT, squash, text_of
 
-ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
 WHEN = datetime(2026, 11, 22, tzinfo=UTC)
 PASSWD_MARK = "root:x:0:0"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from canvas.extensions import db
 from canvas.library import get_definitions, get_library
 from canvas.models import RefusedSave
-from tests.conftest import field_error, input_value, stored_answers
+from tests.conftest import field_error, input_value, path_of, stored_answers
 
 LANGUAGES = ("en", "da", "nb")
 CL = "ladder__customer-ladder"  # input-name prefix of the customer ladder
@@ -32,10 +31,6 @@ def page_version(page: str) -> int:
     match = re.search(r'<input type="hidden" name="version" value="(\d+)"', page)
     assert match, "no version on the page"
     return int(match.group(1))
-
-
-def path_of(response) -> str:  # noqa: ANN001
-    return urlsplit(response.headers["Location"]).path
 
 
 def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:  # noqa: ANN001
