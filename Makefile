@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := canvas
 
-.PHONY: run test setup db demo system test-system lint bench clean
+.PHONY: run test setup db demo system test-system lint bench clean translations messages
 
 run: setup db demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -12,15 +12,28 @@ run: setup db demo
 
 test: setup test-system db
 	$(BIN)/ruff check canvas tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Compiled gettext catalogues (.mo) are build output, made from the .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d canvas/translations
+
+# After changing interface text: extract it and merge it into the catalogues to translate.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k gettext_in:2 -k ngettext_in:2,3
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file \
+	  --sort-by-file -o canvas/translations/messages.pot .
+	$(BIN)/pybabel -q update -i canvas/translations/messages.pot -d canvas/translations \
+	  --no-fuzzy-matching --ignore-obsolete
 
 system:
 	@bash scripts/system-packages.sh
@@ -47,4 +60,4 @@ bench: setup
 	$(BIN)/python bench/pdf.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache canvas/translations/*/LC_MESSAGES/*.mo

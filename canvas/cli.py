@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .accounts import AccountError, create_user, find_user
 from .content.check import check_tree
 from .extensions import db
+from .languages import LANGUAGES
 from .models import ROLES, Canvas
 
 DEMO_PASSWORD = "demo-password"
@@ -37,7 +38,7 @@ def content_group() -> None:
 def content_check(directory: Path | None) -> None:
     """Validate front matter, ids in every language, internal links and worksheets."""
     target = directory or Path(current_app.config["CONTENT_DIR"])
-    problems = check_tree(target, tuple(current_app.config["LANGUAGES"]))
+    problems = check_tree(target, tuple(LANGUAGES))
     if problems:
         for line in problems:
             click.echo(f"- {line}", err=True)
@@ -49,7 +50,7 @@ def content_check(directory: Path | None) -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="student", show_default=True)
 @click.option("--name", default="", help="Display name (default: the part before @).")
-@click.option("--language", type=click.Choice(["en", "da", "nb"]), default="en")
+@click.option("--language", type=click.Choice(LANGUAGES), default="en")
 @click.password_option(help="Asked for when not given.")
 @with_appcontext
 def create_user_command(email: str, role: str, name: str, language: str, password: str) -> None:
@@ -103,5 +104,7 @@ def purge_bin() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (content_group, create_user_command, demo_group, purge_bin):
+    from .exports.cli import export_pdf
+
+    for command in (content_group, create_user_command, demo_group, purge_bin, export_pdf):
         app.cli.add_command(command)

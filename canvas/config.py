@@ -1,9 +1,8 @@
-"""Configuration layers: defaults here, then the instance folder, then CANVAS_* variables."""
+"""Configuration defaults. `create_app` layers the instance folder's `config.py` and
+`CANVAS_*` environment variables (Flask's `from_prefixed_env`) over these."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,7 +12,6 @@ DEFAULTS: dict[str, object] = {
     "CONTENT_DIR": str(PROJECT_ROOT / "content"),
     "TEMPLATES_DIR": str(PROJECT_ROOT / "templates"),
     "STATIC_DIR": str(PROJECT_ROOT / "static"),
-    "LANGUAGES": ["en", "da", "nb"],
     # Bodies above this are refused with 413 before any view sees them.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
@@ -26,18 +24,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
+    # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
+    "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+    # Used instead when TESTING: the suite creates and signs in hundreds of users.
+    "PASSWORD_HASH_TEST_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
 }
-
-
-def env_overrides(environ: os._Environ | dict[str, str]) -> dict[str, object]:
-    """Read CANVAS_<KEY> variables; values that parse as JSON (numbers, lists) are decoded."""
-    found: dict[str, object] = {}
-    for name, raw in environ.items():
-        if not name.startswith("CANVAS_"):
-            continue
-        key = name.removeprefix("CANVAS_")
-        try:
-            found[key] = json.loads(raw)
-        except ValueError:
-            found[key] = raw
-    return found

@@ -6,11 +6,11 @@ from typing import Any
 
 from .canvases.blocks import BlocksError, clean_blocks, encodable
 from .canvases.service import create_canvas
+from .languages import LANGUAGES
 from .models import Canvas, User, Worksheet
 from .worksheets.definition import WorksheetDefinition
 
 FORMAT = "bmc-canvas/1"
-LANGUAGES = ("en", "da", "nb")
 
 
 class FormatError(ValueError):

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from .content.loader import Library, load_library
+from .languages import LANGUAGES
 from .worksheets.definition import WorksheetDefinition, load_definitions
 
 
-def _link(language: str, page: str, anchor: str | None) -> str:
-    return f"/learn/{language}/{page}" + (f"#{anchor}" if anchor else "")
+def _fingerprint(content_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the tree with its size and modification time: a changed file is a
+    different tree."""
+    found = []
+    for path in sorted(content_dir.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+@lru_cache(maxsize=8)
+def _load(content_dir: str, fingerprint: tuple) -> tuple[Library, dict[str, WorksheetDefinition]]:
+    folder = Path(content_dir)
+    return (load_library(folder, LANGUAGES),
+            load_definitions(folder / "worksheets", LANGUAGES))
+
+
+def load(content_dir: Path | str) -> tuple[Library, dict[str, WorksheetDefinition]]:
+    """The library and definitions of a content tree, rendered once per process for each
+    version of the tree (both are immutable, so apps made from one tree share them)."""
+    folder = Path(content_dir).resolve()
+    return _load(str(folder), _fingerprint(folder))
 
 
 def init_app(app: Flask) -> None:
     """Read and render all content at start-up; a bad file stops start-up with its name."""
-    content_dir = Path(app.config["CONTENT_DIR"])
-    languages = tuple(app.config["LANGUAGES"])
-    app.extensions["canvas.library"] = load_library(content_dir, languages, _link)
-    app.extensions["canvas.worksheets"] = load_definitions(content_dir / "worksheets", languages)
+    library, definitions = load(app.config["CONTENT_DIR"])
+    app.extensions["canvas.library"] = library
+    app.extensions["canvas.worksheets"] = definitions
 
 
 def get_library() -> Library:

@@ -464,25 +464,35 @@ def _config(tmp_path: Path) -> dict:
                                      missing_nb_label], ids=lambda f: f.__name__)
 def test_factory_fails_loudly_on_broken_content(tmp_path, tree, monkeypatch, breaker):
     (wanted,) = breaker(tree)
-    monkeypatch.setenv("CANVAS_CONTENT_DIR", str(tree))
     with pytest.raises(ContentError) as caught:
-        create_app(_config(tmp_path))
+        create_app({**_config(tmp_path), "CONTENT_DIR": str(tree)})
     assert str(caught.value).startswith(wanted)
     assert caught.value.path == wanted.split(": ")[0]
 
 
 def test_factory_uses_content_dir_from_environment(tmp_path, tree, monkeypatch):
+    # Outside tests the CANVAS_* variables override the defaults (Flask's from_prefixed_env).
     monkeypatch.setenv("CANVAS_CONTENT_DIR", str(tree))
+    monkeypatch.setenv("CANVAS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite3'}")
     # Change one title so the app is visibly reading the copy.
     _edit_text(tree / "en" / "service.md", "title: Serving the customer",
                "title: Serving the customer (copy)")
-    app = create_app(_config(tmp_path))
+    app = create_app()
     assert app.config["CONTENT_DIR"] == str(tree)
     with app.app_context():
         from canvas.library import get_definitions, get_library
 
         assert get_library().page("en", "service").title == "Serving the customer (copy)"
         assert set(get_definitions()) == {"customer-relationships", "first-lesson"}
+
+
+def test_tests_read_nothing_from_the_environment(tmp_path, tree, monkeypatch):
+    # A developer's CANVAS_* variables must not leak into a test's app (as in flaskr).
+    monkeypatch.setenv("CANVAS_CONTENT_DIR", str(tree))
+    monkeypatch.setenv("CANVAS_RECYCLE_BIN_DAYS", "3")
+    app = create_app(_config(tmp_path))
+    assert app.config["CONTENT_DIR"] != str(tree)
+    assert app.config["RECYCLE_BIN_DAYS"] == 30
 
 
 # The same command through Flask's own `flask` entry point (FlaskGroup), which is what

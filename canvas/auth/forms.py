@@ -4,9 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .. import languages
 from ..formkit import choices
-
-LANGUAGE_PAIRS = (("en", "English"), ("da", "Dansk"), ("nb", "Norsk bokmål"))
 
 
 class RegisterForm(FlaskForm):
@@ -15,7 +14,7 @@ class RegisterForm(FlaskForm):
                                              Length(max=254)])
     role = SelectField("I am a", choices=choices([("student", "Student"),
                                                   ("entrepreneur", "Entrepreneur")]))
-    language = SelectField("Language of my worksheets", choices=choices(LANGUAGE_PAIRS))
+    language = SelectField("Language of my worksheets", choices=choices(languages.pairs()))
     password = PasswordField("Password", validators=[
         DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")])
     confirm = PasswordField("Repeat the password", validators=[

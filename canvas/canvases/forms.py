@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..auth.forms import LANGUAGE_PAIRS
+from .. import languages
 from ..formkit import choices
 
 
@@ -12,7 +12,7 @@ class CanvasForm(FlaskForm):
     title = StringField("Title", validators=[
         DataRequired(message="Give the canvas a title."),
         Length(max=120, message="Keep the title under 120 characters.")])
-    language = SelectField("Language of the worksheets", choices=choices(LANGUAGE_PAIRS))
+    language = SelectField("Language of the worksheets", choices=choices(languages.pairs()))
     worksheet = RadioField("Start with", validate_choice=True)
 
 

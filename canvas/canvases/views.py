@@ -26,7 +26,6 @@ from .forms import AddWorksheetForm, CanvasForm, ConfirmForm, RenameForm
 
 bp = Blueprint("canvases", __name__)
 
-
 def _worksheet_choices(language: str) -> list:
     return choices((d.id, d.title.get(language)) for d in get_definitions().values())
 

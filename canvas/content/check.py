@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
+from ..languages import LANGUAGES
 from .loader import LINK_PATTERN, ContentError, Page, Renderer, iter_page_files, load_ids, load_page
 
 
@@ -16,7 +17,7 @@ def _item_ids(page: Page) -> set[str]:
     return found
 
 
-def check_tree(content_dir: Path | str, languages: tuple[str, ...] = ("en", "da", "nb")
+def check_tree(content_dir: Path | str, languages: tuple[str, ...] = LANGUAGES
                ) -> list[str]:
     """Every problem found, as readable lines; an empty list means the tree is sound."""
     content_dir = Path(content_dir)

@@ -20,6 +20,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from ..languages import LANGUAGES
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LINK_PATTERN = re.compile(r"^(?P<page>[a-z0-9-]+)\.md(?:#(?P<anchor>[a-z0-9-]+))?$")
 
@@ -254,7 +256,7 @@ def iter_page_files(content_dir: Path, languages: Iterable[str]) -> Iterable[tup
             yield language, path
 
 
-def load_library(content_dir: Path | str, languages: Iterable[str] = ("en", "da", "nb"),
+def load_library(content_dir: Path | str, languages: Iterable[str] = LANGUAGES,
                  link_builder: LinkBuilder = default_link) -> Library:
     """Load every language's pages; raise ContentError on the first bad file."""
     content_dir = Path(content_dir)

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .. import numbers
+from .. import numbers, templating
 from ..canvases.blocks import BLOCK_IDS, RELATIONSHIPS, SEGMENTS, segment_colours
 from ..content.loader import Library
 from ..funnel import funnel_svg
@@ -97,18 +97,6 @@ def words_for(language: str) -> dict[str, str]:
 def plain(html: Any) -> str:
     """Content-library HTML (names, questions) as plain text."""
     return Markup(str(html)).striptags() if html is not None else ""
-
-
-def css_string(text: str) -> Markup:
-    """A CSS string literal whose characters other than letters, digits and spaces are
-    escaped, so it is safe inside a <style> element (no quote, no `<`, no backslash)."""
-    out = []
-    for ch in str(text):
-        if ch.isalnum() or ch == " ":
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):06x}")
-    return Markup('"' + "".join(out) + '"')
 
 
 # --- page geometry ---------------------------------------------------------------------------
@@ -618,21 +606,10 @@ def layout_poster(document: Mapping[str, Any], definitions: Mapping[str, Workshe
 def make_environment(templates_dir: Path | str) -> jinja2.Environment:
     """A Jinja environment for the PDF templates outside Flask (the render worker, the CLI,
     the benchmark): autoescaping on, the filters the templates use."""
-    from ..views import add_number_filters
-
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
-    add_number_filters(env.filters)
-    return env
-
-
-def _prepare(env: jinja2.Environment) -> jinja2.Environment:
-    if "css_string" not in env.filters:
-        env.filters["css_string"] = css_string
-    if "pt" not in env.filters:
-        env.filters["pt"] = lambda value: f"{float(value):.2f}pt"
-    return env
+                             undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"])
+    return templating.configure(env)
 
 
 def _today(when: datetime | None) -> datetime:
@@ -656,7 +633,7 @@ def poster_html(document: Mapping[str, Any], library: Library,
                            measure or Measure(static_dir), slack, pieces)
     when = _today(when)
     version = document.get("version")
-    return _prepare(env).get_template("pdf/poster.html").render(
+    return env.get_template("pdf/poster.html").render(
         title=_text(document.get("title")), author=_text(document.get("author")),
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         language=language, words=words_for(language), layout=layout, g=layout.geometry,
@@ -874,7 +851,7 @@ def report_html(document: Mapping[str, Any], worksheet_index: int, library: Libr
     paper = geometry(size).paper
     when = _today(when)
     version = document.get("version")
-    return _prepare(env).get_template("pdf/report.html").render(
+    return env.get_template("pdf/report.html").render(
         title=_text(document.get("title")), author=_text(document.get("author")),
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         language=language, words=words, definition=definition,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from ..canvases.service import owned_canvas, owned_worksheet
 from ..interchange import export_canvas
 from ..library import get_definitions
-from . import bp
 from .render import PAGE_SIZES, content_disposition
 from .worker import PdfError, render_pdf
 
+bp = Blueprint("exports", __name__)
 SIZE_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 
 

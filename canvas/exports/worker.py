@@ -26,7 +26,6 @@ from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 LOG = logging.getLogger(__name__)
@@ -86,17 +85,13 @@ def _drop_font_config() -> None:
     render._stylesheets.clear()
 
 
-def _init_worker(content_dir: str, templates_dir: str, static_dir: str,
-                 languages: tuple[str, ...]) -> None:
-    from ..content.loader import load_library
-    from ..worksheets.definition import load_definitions
+def _init_worker(content_dir: str, templates_dir: str, static_dir: str) -> None:
+    from ..library import load
     from .render import make_environment
 
-    _state.update(
-        library=load_library(Path(content_dir), languages),
-        definitions=load_definitions(Path(content_dir) / "worksheets", languages),
-        env=make_environment(templates_dir), static_dir=static_dir,
-    )
+    library, definitions = load(content_dir)
+    _state.update(library=library, definitions=definitions,
+                  env=make_environment(templates_dir), static_dir=static_dir)
     font_config()
 
 
@@ -132,8 +127,7 @@ _timed_out: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 
 def _key(config: Any) -> tuple:
-    return (str(config["CONTENT_DIR"]), str(config["TEMPLATES_DIR"]), str(config["STATIC_DIR"]),
-            tuple(config["LANGUAGES"]))
+    return (str(config["CONTENT_DIR"]), str(config["TEMPLATES_DIR"]), str(config["STATIC_DIR"]))
 
 
 def _get_pool(config: Any) -> ProcessPoolExecutor:

@@ -1,5 +1,1 @@
 """The learning library: every content page, readable on its own."""
-
-from .views import bp
-
-__all__ = ["bp"]

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..content.loader import ID_PATTERN, ContentError
+from ..languages import LANGUAGES
 
 # Field ids become input names joined by "__", so a single "_" is allowed and "__" is not.
 FIELD_ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$")
@@ -225,7 +226,7 @@ def _parse_step(r: _Reader, raw: Any, where: str) -> Step:
                 panel=panel, panel_params=panel_params)
 
 
-def load_definition(path: Path, languages: tuple[str, ...] = ("en", "da", "nb")
+def load_definition(path: Path, languages: tuple[str, ...] = LANGUAGES
                     ) -> WorksheetDefinition:
     """Parse one worksheet file, or raise ContentError naming the file and key."""
     r = _Reader(path, languages)
@@ -254,7 +255,7 @@ def load_definition(path: Path, languages: tuple[str, ...] = ("en", "da", "nb")
     )
 
 
-def load_definitions(folder: Path, languages: tuple[str, ...] = ("en", "da", "nb")
+def load_definitions(folder: Path, languages: tuple[str, ...] = LANGUAGES
                      ) -> dict[str, WorksheetDefinition]:
     """Every `*.yaml` under `content/worksheets/`, by id, in file-name order."""
     found: dict[str, WorksheetDefinition] = {}
