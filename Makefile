@@ -28,7 +28,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d canvas/translations
 
 # After changing interface text: extract it and merge it into the catalogues to translate.
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k gettext_in:2 -k ngettext_in:2,3
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k gettext_in:2 -k ngettext_in:2,3 -k pgettext_in:2c,3 -k say
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file \
 	  --sort-by-file -o canvas/translations/messages.pot .

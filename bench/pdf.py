@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from canvas.content.loader import load_library  # noqa: E402
-from canvas.exports import render  # noqa: E402
-from canvas.worksheets.definition import load_definitions  # noqa: E402
+from canvas.exports import pdf, poster, report  # noqa: E402
+from canvas.interchange import read_document  # noqa: E402
+from canvas.library import load  # noqa: E402
 
 STATIC = ROOT / "static"
 
@@ -73,9 +73,8 @@ def main() -> None:
     parser.add_argument("--examples", default="",
                         help="comma-separated example names (default: all)")
     args = parser.parse_args()
-    library = load_library(ROOT / "content")
-    definitions = load_definitions(ROOT / "content" / "worksheets")
-    env = render.make_environment(ROOT / "templates")
+    library, definitions = load(ROOT / "content")
+    env = pdf.make_environment(ROOT / "templates")
     fonts = FontConfiguration()
     when = datetime(2026, 11, 22, tzinfo=UTC)
     names = [n for n in args.examples.split(",") if n] or sorted(
@@ -84,28 +83,29 @@ def main() -> None:
           f"{'ratio':>6}")
     ratios: dict[str, list[float]] = {}
     for name in names:
-        document = json.loads((ROOT / "content" / "examples" / f"{name}.json").read_text())
-        index = render.first_worksheet(document)
+        document = read_document(json.loads(
+            (ROOT / "content" / "examples" / f"{name}.json").read_text()), definitions, library)
+        index = report.first_worksheet(document)
         jobs = []
         for size in ("a4", "a3"):
-            g = render.geometry(size)
-            html_text = render.poster_html(document, library, definitions, env, size, STATIC,
+            g = poster.geometry(size)
+            html_text = poster.poster_html(document, library, definitions, env, size, STATIC,
                                            when)
             jobs.append((f"poster-{size}", g.css_size, html_text,
-                         lambda s=size, d=document: render.render_poster(
+                         lambda s=size, d=document: poster.render_poster(
                              d, library, definitions, env, s, STATIC, fonts, when)))
         if index >= 0:
-            g = render.geometry("a4")
-            html_text = render.report_html(document, index, library, definitions, env, "a4",
+            g = poster.geometry("a4")
+            html_text = report.report_html(document, index, library, definitions, env, "a4",
                                            when)
             jobs.append(("report-a4", "A4", html_text,
-                         lambda d=document, i=index: render.render_report(
+                         lambda d=document, i=index: report.render_report(
                              d, i, library, definitions, env, "a4", STATIC, fonts, when)))
         for label, page, html_text, export in jobs:
             reference = reference_html(html_text, page)
-            pages = len(render.html_to_document(html_text, STATIC, fonts).pages)
+            pages = len(pdf.html_to_document(html_text, STATIC, fonts).pages)
             t_export, t_ref = median_times(
-                export, lambda r=reference: render.html_to_pdf(r, STATIC, fonts), args.runs)
+                export, lambda r=reference: pdf.html_to_pdf(r, STATIC, fonts), args.runs)
             ratio = t_export / t_ref
             ratios.setdefault(label.split("-")[0], []).append(ratio)
             print(f"{name:<28} {label:<10} {pages:>5} {t_export:>9.3f} {t_ref:>12.3f} "

@@ -72,8 +72,8 @@ def demo_group() -> None:
 @demo_group.command("load")
 def demo_load() -> None:
     """Load demo users and their canvases (skips users that exist), then print the logins."""
-    from .interchange import import_canvas
-    from .library import get_definitions
+    from .canvases.service import import_canvas
+    from .library import get_definitions, load_document
 
     examples = Path(current_app.config["CONTENT_DIR"]) / "examples"
     for email, name, role, language, canvases in DEMO_USERS:
@@ -82,7 +82,7 @@ def demo_load() -> None:
         user = create_user(email, DEMO_PASSWORD, name, role, language)
         for example in canvases:
             data = json.loads((examples / f"{example}.json").read_text(encoding="utf-8"))
-            import_canvas(user, data, get_definitions())
+            import_canvas(user, load_document(data), get_definitions())
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, language, _ in DEMO_USERS:

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, object] = {
     # Writes take the lock at BEGIN; False only to measure the difference (bench/autosave.py).
     "SQLITE_IMMEDIATE_WRITES": True,
     "AUTOSAVE_DEBOUNCE_MS": 800,
+    # Times are stored in UTC and shown in the users' time zone (Denmark and Norway share it).
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
     "RECYCLE_BIN_DAYS": 30,
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -24,15 +24,15 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    def respond(code: int, text: str):  # noqa: ANN202
+    def respond(code: int, text: str, reason: str = ""):  # noqa: ANN202
         if _wants_json():
-            return jsonify(status="error", code=code, message=text), code
+            return jsonify(status="error", code=code, message=text, reason=reason), code
         return render_template("error.html", code=code, message=text), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
         return respond(400, "This page was open too long or came from elsewhere, so it was not "
-                            "saved. Reload the page; your browser keeps what you typed.")
+                            "saved. Reload the page; your browser keeps what you typed.", "csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # noqa: ANN202

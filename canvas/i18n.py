@@ -6,28 +6,33 @@ user's setting, then (for visitors) the language picked in the header, then the 
 Accept-Language, then English. The content language of a canvas is the canvas's own and
 does not change with it; PDFs use the canvas language.
 
-Code that runs without a request (the PDF worker, the class export, CLI output in a given
-language) uses `translations(language)`, which loads the same compiled catalogues.
+This module imports no Flask at the top, so the pure modules (the worksheet engine, the PDF
+renderer) can use it. Code that runs without a request (the PDF worker, the class export,
+CLI output in a given language) uses `translations(language)`, which loads the same
+compiled catalogues.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations, Translations
-from flask import Flask, request, session
-from flask_babel import Babel
-from flask_login import current_user
 
 from .languages import DEFAULT, LANGUAGES, supported
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-babel = Babel()
 
 
 def select_locale() -> str:
-    """The interface language of this request."""
+    """The interface language of this request (Flask-Babel's locale selector)."""
+    from flask import request, session
+    from flask_login import current_user
+
     if current_user and current_user.is_authenticated:
         chosen = supported(getattr(current_user, "language", None))
         if chosen:
@@ -56,6 +61,12 @@ def gettext_in(language: str, message: str, **values: object) -> str:
     return text % values if values else text
 
 
+def pgettext_in(language: str, context: str, message: str, **values: object) -> str:
+    """`message` in `language` where the same English means different things (`context`)."""
+    text = translations(language).pgettext(context, message)
+    return text % values if values else text
+
+
 def ngettext_in(language: str, singular: str, plural: str, n: int, **values: object) -> str:
     """The singular or plural of a message in `language`; `num` is `n` unless given."""
     text = translations(language).ngettext(singular, plural, n)
@@ -69,5 +80,13 @@ def install(env, language: str) -> None:  # noqa: ANN001 - a jinja2.Environment
 
 
 def init_app(app: Flask) -> None:
+    from .extensions import babel
+
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS_DIR))
+
+    @app.context_processor
+    def interface_language() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        return {"interface_language": str(get_locale() or DEFAULT)}

@@ -8,7 +8,9 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .content.loader import Library, load_library
+from .interchange import CanvasDocument, canvas_document, read_document
 from .languages import LANGUAGES
+from .models import Canvas
 from .worksheets.definition import WorksheetDefinition, load_definitions
 
 
@@ -52,3 +54,13 @@ def get_library() -> Library:
 def get_definitions() -> dict[str, WorksheetDefinition]:
     """Worksheet definitions of the running app, by id."""
     return current_app.extensions["canvas.worksheets"]
+
+
+def document_of(canvas: Canvas) -> CanvasDocument:
+    """The canvas as a checked document, with the running app's content."""
+    return canvas_document(canvas, get_definitions(), get_library())
+
+
+def load_document(data: object, *, strict: bool = True) -> CanvasDocument:
+    """Canvas JSON data as a checked document; raises interchange.FormatError."""
+    return read_document(data, get_definitions(), get_library(), strict=strict)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -23,6 +23,9 @@ class User(UserMixin, db.Model):
     """Someone who signs in: a student, teacher, entrepreneur or admin."""
 
     __tablename__ = "users"
+    # Ids are never reused (SQLite AUTOINCREMENT; sequences elsewhere): pages keep unsent
+    # text under the user's and the object's ids, which must not come to mean someone else.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
@@ -41,6 +44,7 @@ class Canvas(db.Model):
     """A Business Model Canvas owned by one user, written in one content language."""
 
     __tablename__ = "canvases"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see User)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -68,6 +72,7 @@ class Worksheet(db.Model):
     """One filled-in (or partly filled) worksheet: answers keyed by field id, and a version."""
 
     __tablename__ = "worksheets"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see User)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     canvas_id: Mapped[int] = mapped_column(ForeignKey("canvases.id"), index=True)
@@ -83,22 +88,32 @@ class Worksheet(db.Model):
 
 
 class RefusedSave(db.Model):
-    """A save refused because another tab wrote first: kept so neither text is lost."""
+    """A save refused because another tab (or person) wrote first: kept, with only the
+    inputs the editor knows, and listed to its owner as "texts not saved" until dealt with."""
 
     __tablename__ = "refused_saves"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    worksheet_id: Mapped[int] = mapped_column(ForeignKey("worksheets.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                          index=True)
+    editor: Mapped[str] = mapped_column(String(20))  # worksheet | board | ...
+    object_id: Mapped[int] = mapped_column()  # the worksheet's, canvas's... id
+    # The canvas it belongs to, so emptying the recycle bin takes it along.
+    canvas_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canvases.id", ondelete="CASCADE"), index=True, default=None)
     based_on_version: Mapped[int] = mapped_column()
-    step: Mapped[str] = mapped_column(String(80))
-    payload: Mapped[str] = mapped_column(Text)
+    step: Mapped[str] = mapped_column(String(80), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dealt_with_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Snapshot(db.Model):
     """A saved version of a whole canvas (blocks and worksheet answers), with a note."""
 
     __tablename__ = "snapshots"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see User)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     canvas_id: Mapped[int] = mapped_column(ForeignKey("canvases.id", ondelete="CASCADE"),

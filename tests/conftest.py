@@ -173,17 +173,13 @@ __all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", 
 def kit() -> dict:
     """What the PDF renderer takes besides the document: the content library, the worksheet
     definitions, the Jinja environment and the process's one FontConfiguration."""
-    from canvas.content.loader import load_library
-    from canvas.exports import render
+    from canvas.exports.pdf import make_environment
     from canvas.exports.worker import font_config
-    from canvas.worksheets.definition import load_definitions
+    from canvas.library import load
 
-    return {
-        "library": load_library(ROOT / "content"),
-        "definitions": load_definitions(ROOT / "content" / "worksheets"),
-        "env": render.make_environment(ROOT / "templates"),
-        "fonts": font_config(),
-    }
+    library, definitions = load(ROOT / "content")
+    return {"library": library, "definitions": definitions,
+            "env": make_environment(ROOT / "templates"), "fonts": font_config()}
 
 
 def text_of(pdf: bytes) -> str:

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from canvas.exports import worker
 from canvas.extensions import db
+from canvas.interchange import CanvasDocument
 from canvas.models import Canvas
 
 DOWNLOAD = re.compile(r'attachment; filename="([a-z0-9-]+\.pdf)"; filename\*=UTF-8\'\'(\S+)$')
@@ -134,19 +135,18 @@ def test_a_render_over_time_gives_a_clear_page_and_the_app_carries_on(app, make_
     assert response.data.startswith(b"%PDF-")
 
 
-EMPTY = {"format": "bmc-canvas/1", "title": "T", "language": "en", "blocks": {},
-         "worksheets": []}
+EMPTY = CanvasDocument("T", "en", "", None, {}, ())
+SLOW = {"PDF_WORKER_MODULES": ["tests.pdf_seams"]}  # adds the kind of render "slow"
 
 
 def test_a_render_that_hangs_is_stopped_without_blocking_others(app):
     """A render that sleeps past the limit: the caller gets PdfTimeout, the worker goes."""
-    config = dict(app.config, PDF_TIMEOUT_SECONDS=60)
+    config = dict(app.config, PDF_TIMEOUT_SECONDS=60, **SLOW)
     worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first (spawn is slow)
     pool = worker._pool
     procs = list(pool._processes.values())
     with pytest.raises(worker.PdfTimeout):
-        worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "poster", EMPTY, "a4",
-                          delay=30)
+        worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "slow", EMPTY, "a4")
     assert worker._pool is None
     # Every process has exited (its sentinel is ready). Not is_alive(): that can still say
     # True for a moment while the pool's own thread reaps the process.
@@ -157,15 +157,14 @@ def test_a_render_that_hangs_is_stopped_without_blocking_others(app):
 def test_a_render_queued_behind_one_that_hangs_is_made_by_the_fresh_worker(app, caplog):
     """The one worker renders one PDF at a time. When the render ahead in line is stopped for
     taking too long, the one waiting behind it is made by the fresh worker, not failed."""
-    config = dict(app.config, PDF_TIMEOUT_SECONDS=60)
+    config = dict(app.config, PDF_TIMEOUT_SECONDS=60, **SLOW)
     worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first
     pool = worker._pool
     slow: dict[str, object] = {}
 
     def hang() -> None:
         try:
-            worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "poster", EMPTY, "a4",
-                              delay=30)
+            worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "slow", EMPTY, "a4")
         except worker.PdfError as exc:
             slow["error"] = exc
 
@@ -223,7 +222,6 @@ def test_a_pdf_over_the_size_limit_is_refused_clearly(app, make_user, make_canva
 def test_a_render_that_fails_is_a_clear_page_not_a_500(app):
     config = dict(app.config)
     with pytest.raises(worker.PdfFailed) as caught:
-        worker.render_pdf(config, "report", {"title": "T", "language": "en",
-                                             "worksheets": []}, "a4")
+        worker.render_pdf(config, "report", EMPTY, "a4")  # it has no worksheet to report on
     assert caught.value.status == 503
     assert "could not be made" in caught.value.message

@@ -1,4 +1,4 @@
-"""Ladder and economics maths (canvas/ladder.py): worked examples and properties."""
+"""Ladder and economics maths (canvas/worksheets/ladder.py): worked examples and properties."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canvas.ladder import (
+from canvas.worksheets.ladder import (
     FIVE_TIMES_RULE,
     Economics,
     analyse_economics,

@@ -15,8 +15,10 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
-from canvas.exports import render
+from canvas.exports import pdf as pdf_file
+from canvas.exports import poster, report, textfit
 from canvas.exports.fetcher import RefusedURL, StaticFetcher
+from canvas.interchange import read_document
 from tests.conftest import ROOT, squash, text_of
 
 STATIC = ROOT / "static"
@@ -116,7 +118,8 @@ def assert_inert(pdf: bytes, trap: Trap) -> str:
 @pytest.mark.parametrize("size", ["a4", "a3"])
 def test_markup_in_every_field_is_literal_text_in_the_poster(kit, trap, size):
     doc = hostile_document(trap.port)
-    pdf = render.render_poster(doc, kit["library"], kit["definitions"], kit["env"], size,
+    pdf = poster.render_poster(read_document(doc, kit["definitions"], kit["library"]),
+                               kit["library"], kit["definitions"], kit["env"], size,
                                STATIC, kit["fonts"], WHEN)
     text = squash(assert_inert(pdf, trap))
     for payload in payloads(trap.port):
@@ -126,7 +129,8 @@ def test_markup_in_every_field_is_literal_text_in_the_poster(kit, trap, size):
 
 def test_markup_in_worksheet_answers_is_literal_text_in_the_report(kit, trap):
     doc = hostile_document(trap.port)
-    pdf = render.render_report(doc, 0, kit["library"], kit["definitions"], kit["env"], "a4",
+    pdf = report.render_report(read_document(doc, kit["definitions"], kit["library"]), 0,
+                               kit["library"], kit["definitions"], kit["env"], "a4",
                                STATIC, kit["fonts"], WHEN)
     text = squash(assert_inert(pdf, trap))
     for payload in payloads(trap.port):
@@ -147,7 +151,7 @@ def test_even_unescaped_markup_loads_nothing(kit, trap):
             f"<use href='http://127.0.0.1:{trap.port}/use.svg#a'/></svg>"
             f"<div style=\"background: url('http://127.0.0.1:{trap.port}/bg')\">bg</div>"
             f"</body></html>")
-    pdf = render.html_to_pdf(html, STATIC, kit["fonts"])
+    pdf = pdf_file.html_to_pdf(html, STATIC, kit["fonts"])
     text = assert_inert(pdf, trap)
     assert "visible" in text and "bg" in text
     assert "<img" not in text  # the probes were elements, not text
@@ -156,7 +160,7 @@ def test_even_unescaped_markup_loads_nothing(kit, trap):
 def test_fetcher_is_a_weasyprint_url_fetcher_serving_static_files():
     fetcher = StaticFetcher(STATIC)
     assert isinstance(fetcher, URLFetcher)
-    font = STATIC / render.FONT_FILES[False]
+    font = STATIC / textfit.FONT_FILES[False]
     response = fetcher(font.as_uri())
     assert response.read() == font.read_bytes()
     assert fetcher.fetch(fetcher.base_url + "css/pdf.css").content_type == "text/css"
@@ -179,7 +183,7 @@ def test_fetcher_refuses_everything_else(url):
 def test_fetcher_refuses_escapes_from_the_static_folder(tmp_path):
     static = tmp_path / "static"
     (static / "fonts").mkdir(parents=True)
-    shutil.copy(STATIC / render.FONT_FILES[False], static / "fonts" / "a.ttf")
+    shutil.copy(STATIC / textfit.FONT_FILES[False], static / "fonts" / "a.ttf")
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }", encoding="utf-8")
     os.symlink(secret, static / "fonts" / "link.css")

@@ -36,7 +36,8 @@ def page_version(page: str) -> int:
 def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:  # noqa: ANN001
     with app.app_context():
         rows = list(db.session.scalars(select(RefusedSave).where(
-            RefusedSave.worksheet_id == worksheet_id).order_by(RefusedSave.id)))
+            RefusedSave.editor == "worksheet", RefusedSave.object_id == worksheet_id)
+            .order_by(RefusedSave.id)))
         for row in rows:
             db.session.expunge(row)
         return rows
@@ -53,10 +54,12 @@ def raw_autosave(session, worksheet_id: int, step: str, body: str | bytes,  # no
 
 @pytest.fixture
 def sheet(make_user, make_canvas, login):  # noqa: ANN001, ANN201
-    """A signed-in session and a fresh customer-relationships worksheet (English canvas)."""
+    """A signed-in session and a fresh customer-relationships worksheet; the user works in the
+    canvas's language unless `ui` says otherwise."""
 
-    def make(language: str = "en", worksheet: str = "customer-relationships"):  # noqa: ANN202
-        user = make_user()
+    def make(language: str = "en", worksheet: str = "customer-relationships",  # noqa: ANN202
+             ui: str | None = None):
+        user = make_user(language=ui or language)
         _, (ws,) = make_canvas(user, language=language, worksheets=(worksheet,))
         return login(user), ws
 
@@ -86,6 +89,20 @@ def test_every_step_renders_in_the_canvas_language(app, sheet, worksheet, langua
         for page_title in page_titles:  # the learning content linked from the step
             assert page_title in text, (step_id, page_title)
         assert page_version(page.text) == 1
+
+
+def test_the_interface_speaks_the_user_s_language_the_content_the_canvas_s(sheet):
+    """An English-speaking user with a Danish canvas: English buttons, Danish questions."""
+    from tests.html import html_of
+
+    session, ws = sheet("da", ui="en")
+    page = html_of(session.get(f"/worksheets/{ws}/steps/focus"))
+    assert page.root.get("lang") == "en"
+    assert page.one("button[value=next]").get_text(strip=True) == "Next →"
+    questions = page.one("#step-form > div[lang]")
+    assert questions.get("lang") == "da"
+    assert questions.one("label[for=segment]").get_text(strip=True) == "Kundesegment"
+    assert page.one("aside.learning").get("lang") == "da"
 
 
 @pytest.mark.parametrize("language, word, absent", [
@@ -154,8 +171,11 @@ def test_plain_post_saves_and_navigates(app, sheet):
     response = session.post(f"/worksheets/{ws}/steps/focus", {
         "version": "4", "segment": "Students", "go": "previous"})
     assert path_of(response) == f"/worksheets/{ws}/steps/focus"
+    # That post changed nothing (the value proposition, left out, is kept): no new version.
+    assert stored_answers(app, ws) == (4, {**answers, "weights": {
+        "acquisition": 50, "retention": 50, "upselling": 0}, "weights_why": "Changed my mind"})
     response = session.post(f"/worksheets/{ws}/steps/summary", {
-        "version": "5", "summary": "We keep students close.", "go": "next"})
+        "version": "4", "summary": "We keep students close.", "go": "next"})
     assert path_of(response) == f"/worksheets/{ws}/steps/summary"
     assert stored_answers(app, ws)[1]["summary"] == "We keep students close."
 
@@ -189,7 +209,8 @@ def test_plain_post_messages_follow_the_canvas_language(sheet):
 BAD_LADDER_NUMBERS = [
     (f"{CL}__count__lead", "-3", "The smallest allowed value is 0."),
     (f"{CL}__count__lead", "abc", "“abc” is not a number."),
-    (f"{CL}__count__lead", "2.5", "Use a whole number here"),
+    (f"{CL}__count__lead", "2.5", "Use a whole number here, without decimals."),
+    (f"{CL}__count__lead", "10.000", "“10.000” is not a whole number."),
     (f"{CL}__goal__total-market", "150", "A conversion goal is a percentage between 0 and 100."),
     (f"{CL}__goal__total-market", "-5", "A conversion goal is a percentage between 0 and 100."),
     (f"{CL}__goal__lead", "NaN", "“NaN” is not a number."),
@@ -325,7 +346,7 @@ def test_plain_post_conflict_keeps_typed_text_and_the_refused_save(app, sheet):
     (refused,) = refused_saves(app, ws)
     assert refused.based_on_version == 1
     assert refused.step == "focus"
-    assert "This tab" in refused.payload
+    assert refused.payload["segment"] == "This tab"
 
     # Saving again from the re-rendered page (which now names version 2) keeps this tab's text.
     again = session.post(f"/worksheets/{ws}/steps/focus", {
@@ -360,7 +381,7 @@ def test_autosave_success(app, sheet):
     session, ws = sheet()
     response = session.autosave(ws, "focus", 1, {"segment": "", "value_proposition": ""})
     assert response.status_code == 200
-    assert "Start with the segment." in response.json["hints_html"]
+    assert "Start with the segment." in response.json["redraw"]["hints_html"]
 
     response = session.autosave(ws, "focus", 2, {"segment": "Cyclists",
                                                  "value_proposition": "Repairs"})
@@ -369,11 +390,11 @@ def test_autosave_success(app, sheet):
     assert body["status"] == "saved"
     assert body["version"] == 3
     assert body["errors"] == {}
-    assert body["done"] == 1 and body["total"] == 9
-    assert body["steps_done"]["focus"] is True and body["steps_done"]["goals"] is False
-    assert isinstance(body["hints_html"], str)
-    assert "Start with the segment." not in body["hints_html"]
-    assert body["panel_html"] is None  # the focus step has no computed picture
+    assert body["redraw"]["done"] == 1 and body["redraw"]["total"] == 9
+    steps_done = body["redraw"]["steps_done"]
+    assert steps_done["focus"] is True and steps_done["goals"] is False
+    assert "Start with the segment." not in body["redraw"]["hints_html"]
+    assert body["redraw"]["panel_html"] is None  # the focus step has no computed picture
     assert stored_answers(app, ws) == (3, {"segment": "Cyclists", "value_proposition": "Repairs"})
 
 
@@ -387,7 +408,7 @@ def test_autosave_ladder_panel_shows_the_funnel(app, sheet):
     assert response.status_code == 200, response.json
     body = response.json
     assert body["status"] == "saved"
-    panel = body["panel_html"]
+    panel = body["redraw"]["panel_html"]
     assert panel
     svg = re.search(r"<svg\b.*?</svg>", panel, re.S)
     assert svg, "no funnel SVG in the panel"
@@ -413,7 +434,7 @@ def test_autosave_ladder_panel_in_danish(sheet):
         f"{CL}__count__total-market": "1000", f"{CL}__count__target-group": "120",
         f"{CL}__goal__total-market": "10"})
     assert response.status_code == 200, response.json
-    panel = response.json["panel_html"]
+    panel = response.json["redraw"]["panel_html"]
     assert "(mål 10 %)" in panel
     assert "Faktisk konvertering" in panel
     # Danish numbers: a decimal comma and thin spaces between thousands.
@@ -426,7 +447,7 @@ def test_autosave_economics_panel_in_norwegian(sheet):
     session, ws = sheet("nb")
     response = session.autosave(ws, "economics", 1, {**ECONOMICS, "cost_to_win": "1.250"})
     assert response.status_code == 200, response.json
-    panel = response.json["panel_html"]
+    panel = response.json["redraw"]["panel_html"]
     assert "6,3 ganger" in panel  # 1 250 kr to win against 200 kr a year to keep
 
 
@@ -434,7 +455,7 @@ def test_autosave_economics_panel(app, sheet):
     session, ws = sheet()
     response = session.autosave(ws, "economics", 1, ECONOMICS)
     assert response.status_code == 200
-    panel = response.json["panel_html"]
+    panel = response.json["redraw"]["panel_html"]
     assert f"<dd data-clv>31{NARROW_NBSP}500 kr</dd>" in panel
     assert f"<dd data-cost>2{NARROW_NBSP}000 kr</dd>" in panel
     assert f"<dd data-net>29{NARROW_NBSP}500 kr</dd>" in panel
@@ -587,7 +608,7 @@ def test_autosave_stale_version_is_a_conflict(app, sheet):
     assert stored_answers(app, ws) == (2, {"segment": "First tab", "value_proposition": "A"})
     (refused,) = refused_saves(app, ws)
     assert refused.based_on_version == 1
-    assert "Second tab" in refused.payload
+    assert refused.payload["segment"] == "Second tab"
 
     # Keeping this tab's text: save again naming the version the conflict reported.
     keep = session.autosave(ws, "focus", body["version"], {"segment": "Second tab",
@@ -687,12 +708,17 @@ def test_autosave_lone_surrogate_does_not_break_the_page(app, sheet):
     assert page.status_code == 200
 
 
-def test_autosave_lists_and_nulls_are_accepted_as_text(app, sheet):
+def test_autosave_null_is_empty_text_and_lists_are_refused(app, sheet):
     session, ws = sheet()
-    response = session.autosave(ws, "focus", 1, {"segment": ["Students", "ignored"],
+    response = session.autosave(ws, "focus", 1, {"segment": "Students",
                                                  "value_proposition": None})
     assert response.status_code == 200, response.json
-    assert stored_answers(app, ws)[1] == {"segment": "Students", "value_proposition": ""}
+    assert stored_answers(app, ws) == (2, {"segment": "Students", "value_proposition": ""})
+    # The editor never sends lists: a body holding one is refused whole, nothing stored.
+    response = session.autosave(ws, "focus", 2, {"segment": ["Pupils", "ignored"]})
+    assert response.status_code == 400
+    assert "values must be text" in response.json["message"]
+    assert stored_answers(app, ws) == (2, {"segment": "Students", "value_proposition": ""})
 
 
 def test_autosave_saves_text_exactly_as_typed(app, sheet):

@@ -5,7 +5,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from .. import languages
-from ..formkit import choices
+from ..forms import choices
 
 
 class RegisterForm(FlaskForm):

@@ -3,14 +3,18 @@
     /auth/register   GET, POST   create an account and sign in
     /auth/login      GET, POST   sign in
     /auth/logout     POST        sign out
+    /auth/session    GET         JSON: who is signed in here, and a fresh CSRF token
+    /auth/signed-in  GET         "you are back": the tab opened to sign in again
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..accounts import AccountError, authenticate, create_user
 from ..database import write_transaction
@@ -69,3 +73,36 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+# --- for pages that save as people type (static/js/save-core.js) ---------------------------
+
+
+@login_manager.unauthorized_handler
+def unauthorized():  # noqa: ANN201
+    """Signed out: pages go to the sign-in page; JSON endpoints answer 401, never a
+    redirect, so a save is never mistaken for one that worked."""
+    if request.is_json or request.accept_mimetypes.best == "application/json" \
+            or request.path.endswith("/autosave"):
+        return jsonify(status="signed-out",
+                       message=_("You are signed out. Sign in again to save.")), 401
+    flash(_("Please sign in to see that page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.get("/session")
+def session_state():  # noqa: ANN201
+    """Who is signed in on this browser, and (if someone is) a CSRF token for their saves."""
+    if not current_user.is_authenticated:
+        response = jsonify(signed_in=False, user=None)
+    else:
+        response = jsonify(signed_in=True, user=current_user.id, csrf=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/signed-in")
+@login_required
+def signed_in():  # noqa: ANN201
+    """Where the tab opened to sign in again lands."""
+    return render_template("auth/signed_in.html")

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..text import encodable
+
 # Canonical order; the layout places them (see templates/canvases/_board.html).
 BLOCK_IDS = (
     "key-partners", "key-activities", "key-resources", "value-propositions",
@@ -21,15 +23,6 @@ ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")  # used with fullmatch
 # Colour tags for segments, in the order segments appear; readable on white and in print.
 SEGMENT_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                    "#e377c2", "#17becf")
-
-
-def encodable(text: str) -> bool:
-    """False for strings with lone surrogates (possible from JSON), which cannot be shown."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class BlocksError(ValueError):
@@ -96,7 +89,12 @@ def clean_blocks(raw: Any) -> dict[str, list[dict[str, Any]]]:
 
 def segment_colours(blocks: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
     """Segment item id -> colour, by the order of the segments."""
-    return {item["id"]: SEGMENT_COLOURS[n % len(SEGMENT_COLOURS)]
+    return {segment: SEGMENT_COLOURS[n] for segment, n in segment_tags(blocks).items()}
+
+
+def segment_tags(blocks: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Segment item id -> the number of its colour (the page's `tag-N` class)."""
+    return {item["id"]: n % len(SEGMENT_COLOURS)
             for n, item in enumerate(blocks.get(SEGMENTS, []))}
 
 

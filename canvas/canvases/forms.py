@@ -5,7 +5,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import languages
-from ..formkit import choices
+from ..forms import choices
 
 
 class CanvasForm(FlaskForm):
@@ -25,6 +25,3 @@ class RenameForm(FlaskForm):
 class AddWorksheetForm(FlaskForm):
     definition = SelectField("Worksheet", validate_choice=True)
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only the CSRF token, for buttons that change something."""

@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
+from ..content.loader import Library
 from ..extensions import db
+from ..interchange import CanvasDocument, canvas_document, read_document
 from ..models import Canvas, Snapshot, User, Worksheet, utcnow
 from ..worksheets.definition import WorksheetDefinition
+
+MAX_SNAPSHOTS = 200  # saved versions kept per canvas
 
 
 class Conflict(Exception):
@@ -22,21 +26,13 @@ class Conflict(Exception):
         self.current_version = current_version
 
 
-def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
-    """The user's canvas, or 404 (also for someone else's: we do not reveal it exists)."""
-    canvas = db.session.get(Canvas, canvas_id)
-    if canvas is None or canvas.owner_id != user.id or (canvas.deleted_at is not None) != deleted:
-        raise NotFound()
-    return canvas
+class TooManyVersions(Exception):
+    """A canvas holds as many saved versions as it may; nothing more is saved."""
 
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} saved versions")
+        self.limit = limit
 
-def owned_worksheet(user: User, worksheet_id: int) -> Worksheet:
-    """The user's worksheet in a live canvas, or 404."""
-    worksheet = db.session.get(Worksheet, worksheet_id)
-    if (worksheet is None or worksheet.canvas.owner_id != user.id
-            or worksheet.canvas.deleted_at is not None):
-        raise NotFound()
-    return worksheet
 
 
 def live_canvases(user: User) -> list[Canvas]:
@@ -78,15 +74,29 @@ def rename_canvas(canvas: Canvas, title: str) -> None:
     touch(canvas)
 
 
-def duplicate_canvas(canvas: Canvas, copy_word: str = "copy") -> Canvas:
-    """A full copy, worksheets and answers included, owned by the same user."""
-    twin = Canvas(owner_id=canvas.owner_id, title=f"{canvas.title} ({copy_word})"[:120],
-                  language=canvas.language)
-    db.session.add(twin)
-    for ws in canvas.worksheets:
-        db.session.add(Worksheet(canvas=twin, definition_id=ws.definition_id,
-                                 answers=copy.deepcopy(ws.answers),
-                                 current_step=ws.current_step))
+def import_canvas(user: User, document: CanvasDocument,
+                  definitions: dict[str, WorksheetDefinition], title: str | None = None
+                  ) -> Canvas:
+    """Add the canvas a document describes to the user's canvases (not yet committed)."""
+    canvas = create_canvas(user, title or document.title, document.language)
+    canvas.blocks = {block: [dict(item) for item in items]
+                     for block, items in document.blocks.items()}
+    for ws in document.worksheets:
+        definition = definitions[ws.definition]
+        db.session.add(Worksheet(canvas=canvas, definition_id=definition.id,
+                                 answers=copy.deepcopy(dict(ws.answers)),
+                                 current_step=definition.steps[0].id))
+    return canvas
+
+
+def duplicate_canvas(canvas: Canvas, copy_title: str,
+                     definitions: dict[str, WorksheetDefinition], library: Library) -> Canvas:
+    """A copy of everything the canvas holds (blocks, segments, worksheets and answers),
+    owned by the same user, made from the canvas's document as a version would be."""
+    document = canvas_document(canvas, definitions, library)
+    twin = import_canvas(canvas.owner, document, definitions, copy_title[:120])
+    for original, copied in zip(canvas.worksheets, twin.worksheets, strict=False):
+        copied.current_step = original.current_step
     return twin
 
 
@@ -123,6 +133,13 @@ def _aware(moment):  # noqa: ANN001, ANN202
 
 # --- blocks ---------------------------------------------------------------------------------
 
+def replace_blocks(canvas: Canvas, blocks: dict[str, Any]) -> None:
+    """Put cleaned blocks (clean_blocks) on the canvas as its next version."""
+    canvas.blocks = blocks
+    canvas.version += 1
+    touch(canvas)
+
+
 def save_blocks(canvas: Canvas, based_on_version: int, blocks: dict[str, Any]) -> int:
     """Replace the blocks if nobody saved in between; returns the new version.
 
@@ -130,9 +147,7 @@ def save_blocks(canvas: Canvas, based_on_version: int, blocks: dict[str, Any]) -
     """
     if canvas.version != based_on_version:
         raise Conflict(canvas.version)
-    canvas.blocks = blocks
-    canvas.version += 1
-    touch(canvas)
+    replace_blocks(canvas, blocks)
     return canvas.version
 
 
@@ -173,47 +188,45 @@ def apply_item_action(blocks: dict[str, Any], action: str, block: str, item_id: 
 
 # --- snapshots ------------------------------------------------------------------------------
 
-def take_snapshot(canvas: Canvas, note: str) -> Snapshot:
-    """Save the whole canvas as the next numbered version."""
-    from ..interchange import export_canvas
-
-    last = db.session.scalar(select(func.max(Snapshot.number))
-                             .where(Snapshot.canvas_id == canvas.id))
+def take_snapshot(canvas: Canvas, note: str, definitions: dict[str, WorksheetDefinition],
+                  library: Library) -> Snapshot:
+    """Save the whole canvas as the next numbered version; raises TooManyVersions."""
+    count, last = db.session.execute(
+        select(func.count(Snapshot.id), func.max(Snapshot.number))
+        .where(Snapshot.canvas_id == canvas.id)).one()
+    if count >= MAX_SNAPSHOTS:
+        raise TooManyVersions(MAX_SNAPSHOTS)
     snapshot = Snapshot(canvas=canvas, number=(last or 0) + 1, note=note.strip()[:200],
-                        data=export_canvas(canvas))
+                        data=canvas_document(canvas, definitions, library).as_json())
     db.session.add(snapshot)
     return snapshot
 
 
-def restore_snapshot(canvas: Canvas, snapshot: Snapshot, note: str) -> Snapshot:
+def restore_snapshot(canvas: Canvas, snapshot: Snapshot, note: str,
+                     definitions: dict[str, WorksheetDefinition], library: Library) -> Snapshot:
     """Make a saved version current again; the current state is saved as a version first."""
-    kept = take_snapshot(canvas, note)
-    data = snapshot.data
-    canvas.blocks = copy.deepcopy(data.get("blocks", {}))
+    kept = take_snapshot(canvas, note, definitions, library)
+    document = read_document(snapshot.data, definitions, library, strict=False)
+    canvas.blocks = {block: [dict(item) for item in items]
+                     for block, items in document.blocks.items()}
     canvas.version += 1
     by_definition: dict[str, list[Worksheet]] = {}
     for ws in canvas.worksheets:
         by_definition.setdefault(ws.definition_id, []).append(ws)
-    for saved in data.get("worksheets", []):
-        matches = by_definition.get(saved["definition"], [])
+    for saved in document.worksheets:
+        matches = by_definition.get(saved.definition, [])
         if matches:
             ws = matches.pop(0)
-            ws.answers = copy.deepcopy(saved.get("answers", {}))
+            ws.answers = copy.deepcopy(dict(saved.answers))
             ws.version += 1
         else:
-            db.session.add(Worksheet(canvas=canvas, definition_id=saved["definition"],
-                                     answers=copy.deepcopy(saved.get("answers", {})),
+            db.session.add(Worksheet(canvas=canvas, definition_id=saved.definition,
+                                     answers=copy.deepcopy(dict(saved.answers)),
                                      current_step=""))
     touch(canvas)
     return kept
 
 
-def owned_snapshot(canvas: Canvas, number: int) -> Snapshot:
-    snapshot = db.session.scalar(select(Snapshot).where(Snapshot.canvas_id == canvas.id,
-                                                         Snapshot.number == number))
-    if snapshot is None:
-        raise NotFound()
-    return snapshot
 
 
 def compare_blocks(a: dict[str, Any], b: dict[str, Any], block_ids: tuple[str, ...]

@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..access import owned_canvas
 from ..database import write_transaction
-from ..formkit import choices
-from ..library import get_definitions
+from ..forms import ConfirmForm, choices
+from ..library import get_definitions, get_library
 from ..worksheets.analysis import progress
 from . import service
-from .forms import AddWorksheetForm, CanvasForm, ConfirmForm, RenameForm
+from .forms import AddWorksheetForm, CanvasForm, RenameForm
 
 bp = Blueprint("canvases", __name__)
 
@@ -67,7 +69,7 @@ def home():
 def new():
     form = CanvasForm()
     form.worksheet.choices = [*_worksheet_choices(form.language.data or current_user.language),
-                              *choices([("", "No worksheet yet")])]
+                              *choices([("", _("No worksheet yet"))])]
     if not form.is_submitted():
         form.language.data = current_user.language
         form.worksheet.data = next(iter(get_definitions()), "")
@@ -85,13 +87,13 @@ def new():
 @bp.route("/canvases/<int:canvas_id>/rename", methods=["GET", "POST"])
 @login_required
 def rename(canvas_id: int):
-    canvas = service.owned_canvas(current_user, canvas_id)
+    canvas = owned_canvas(current_user, canvas_id)
     form = RenameForm(title=canvas.title)
     if form.validate_on_submit():
         with write_transaction():
-            canvas = service.owned_canvas(current_user, canvas_id)
+            canvas = owned_canvas(current_user, canvas_id)
             service.rename_canvas(canvas, form.title.data)
-        flash(f"Renamed to “{canvas.title}”.", "success")
+        flash(_("Renamed to “%(title)s”.", title=canvas.title), "success")
         return redirect(url_for("canvases.home"))
     return render_template("canvases/rename.html", canvas=canvas, form=form), (
         422 if form.errors else 200)
@@ -103,21 +105,23 @@ def duplicate(canvas_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_transaction():
-        twin = service.duplicate_canvas(service.owned_canvas(current_user, canvas_id))
-    flash(f"Made a copy: “{twin.title}”.", "success")
+        canvas = owned_canvas(current_user, canvas_id)
+        twin = service.duplicate_canvas(
+            canvas, _("%(title)s (copy)", title=canvas.title), get_definitions(), get_library())
+    flash(_("Made a copy: “%(title)s”.", title=twin.title), "success")
     return redirect(url_for("canvases.home"))
 
 
 @bp.route("/canvases/<int:canvas_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(canvas_id: int):
-    canvas = service.owned_canvas(current_user, canvas_id)
+    canvas = owned_canvas(current_user, canvas_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         with write_transaction():
-            canvas = service.owned_canvas(current_user, canvas_id)
+            canvas = owned_canvas(current_user, canvas_id)
             service.trash_canvas(canvas)
-        flash(f"“{canvas.title}” was moved to the recycle bin.", "undo")
+        flash(_("“%(title)s” was moved to the recycle bin.", title=canvas.title), "undo")
         return redirect(url_for("canvases.home", undo=canvas.id))
     return render_template("canvases/delete.html", canvas=canvas, form=form,
                            days=current_app.config["RECYCLE_BIN_DAYS"])
@@ -129,9 +133,9 @@ def restore(canvas_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_transaction():
-        canvas = service.owned_canvas(current_user, canvas_id, deleted=True)
+        canvas = owned_canvas(current_user, canvas_id, deleted=True)
         service.restore_canvas(canvas)
-    flash(f"“{canvas.title}” is back.", "success")
+    flash(_("“%(title)s” is back.", title=canvas.title), "success")
     return redirect(url_for("canvases.home"))
 
 
@@ -141,23 +145,23 @@ def purge(canvas_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_transaction():
-        canvas = service.owned_canvas(current_user, canvas_id, deleted=True)
+        canvas = owned_canvas(current_user, canvas_id, deleted=True)
         title = canvas.title
         service.purge_canvas(canvas)
-    flash(f"“{title}” was deleted for good.", "info")
+    flash(_("“%(title)s” was deleted for good.", title=title), "info")
     return redirect(url_for("canvases.recycle_bin"))
 
 
 @bp.post("/canvases/<int:canvas_id>/worksheets")
 @login_required
 def add_worksheet(canvas_id: int):
-    canvas = service.owned_canvas(current_user, canvas_id)
+    canvas = owned_canvas(current_user, canvas_id)
     form = add_worksheet_form(canvas)
     if not form.validate_on_submit():
-        flash("Pick one of the worksheets on the list.", "error")
+        flash(_("Pick one of the worksheets on the list."), "error")
         return redirect(url_for("canvases.show", canvas_id=canvas_id))
     with write_transaction():
-        canvas = service.owned_canvas(current_user, canvas_id)
+        canvas = owned_canvas(current_user, canvas_id)
         worksheet = service.add_worksheet(canvas, get_definitions()[form.definition.data])
     return redirect(url_for("worksheets.edit", worksheet_id=worksheet.id))
 

@@ -18,9 +18,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..interchange import FormatError, validate_canvas_data
-from ..library import get_definitions, get_library
-from . import render
+from ..interchange import FormatError
+from ..library import get_definitions, get_library, load_document
+from .pdf import RenderError, make_environment
+from .poster import render_poster
+from .report import first_worksheet, render_report
 from .worker import font_config
 
 
@@ -47,26 +49,26 @@ def export_pdf(input_path: Path, output_path: Path, size: str, what: str) -> Non
             f"{exc.msg})") from exc
     definitions = get_definitions()
     try:
-        validate_canvas_data(data, definitions)
+        document = load_document(data)
     except FormatError as exc:
         raise click.ClickException(f"{input_path}: not a canvas document: {exc}") from exc
     config = current_app.config
-    env = render.make_environment(config["TEMPLATES_DIR"])
+    env = make_environment(config["TEMPLATES_DIR"])
     static_dir = config["STATIC_DIR"]
     when = datetime.now(UTC)
     size = size.lower()
     try:
         if what == "canvas":
-            pdf = render.render_poster(data, get_library(), definitions, env, size, static_dir,
-                                       font_config(), when)
+            pdf = render_poster(document, get_library(), definitions, env, size, static_dir,
+                                font_config(), when)
         else:
-            index = render.first_worksheet(data)
+            index = first_worksheet(document)
             if index < 0:
                 raise click.ClickException(
                     f"{input_path}: the document has no worksheet to report on")
-            pdf = render.render_report(data, index, get_library(), definitions, env, size,
-                                       static_dir, font_config(), when)
-    except render.RenderError as exc:
+            pdf = render_report(document, index, get_library(), definitions, env, size,
+                                static_dir, font_config(), when)
+    except RenderError as exc:
         raise click.ClickException(f"{input_path}: {exc}") from exc
     try:
         output_path.write_bytes(pdf)

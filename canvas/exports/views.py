@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from ..canvases.service import owned_canvas, owned_worksheet
-from ..interchange import export_canvas
-from ..library import get_definitions
-from .render import PAGE_SIZES, content_disposition
+from ..access import owned_canvas, owned_worksheet
+from ..library import document_of, get_definitions
+from .names import content_disposition
+from .poster import PAGE_SIZES
 from .worker import PdfError, render_pdf
 
 bp = Blueprint("exports", __name__)
@@ -66,7 +66,7 @@ def poster(canvas_id: int):
     size = _size()
     if size is None:
         return _bad_size()
-    return _pdf("poster", export_canvas(canvas), size, canvas.title)
+    return _pdf("poster", document_of(canvas), size, canvas.title)
 
 
 @bp.get("/worksheets/<int:worksheet_id>/report.pdf")
@@ -77,5 +77,10 @@ def report(worksheet_id: int):
     if size is None:
         return _bad_size()
     canvas = worksheet.canvas
-    index = next(n for n, ws in enumerate(canvas.worksheets) if ws.id == worksheet.id)
-    return _pdf("report", export_canvas(canvas), size, canvas.title, index)
+    # The document holds the worksheets whose definition the app knows, in the same order.
+    definitions = get_definitions()
+    known = [ws.id for ws in canvas.worksheets if ws.definition_id in definitions]
+    if worksheet.id not in known:
+        abort(404)
+    index = known.index(worksheet.id)
+    return _pdf("report", document_of(canvas), size, canvas.title, index)

@@ -20,13 +20,16 @@ import atexit
 import logging
 import multiprocessing
 import threading
-import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..interchange import CanvasDocument
 
 LOG = logging.getLogger(__name__)
 
@@ -80,37 +83,56 @@ def _drop_font_config() -> None:
     """Let the FontConfiguration go while its C libraries are still loaded."""
     global _font_config
     _font_config = None
-    from . import render
+    from . import pdf
 
-    render._stylesheets.clear()
+    pdf.forget_stylesheets()
 
 
-def _init_worker(content_dir: str, templates_dir: str, static_dir: str) -> None:
+def _init_worker(content_dir: str, templates_dir: str, static_dir: str,
+                 modules: tuple[str, ...] = ()) -> None:
+    import importlib
+
     from ..library import load
-    from .render import make_environment
+    from .pdf import make_environment
 
     library, definitions = load(content_dir)
     _state.update(library=library, definitions=definitions,
                   env=make_environment(templates_dir), static_dir=static_dir)
+    # PDF_WORKER_MODULES: modules imported in the worker, which may add kinds of render to
+    # RENDERERS (the tests add one that takes too long, to test the time limit).
+    for module in modules:
+        importlib.import_module(module)
     font_config()
 
 
-def _render_job(kind: str, document: dict[str, Any], size: str, worksheet_index: int,
-                when: datetime | None, max_bytes: int, delay: float = 0.0) -> bytes:
-    """One render, in the worker. `delay` exists for tests of the time limit."""
-    from . import render
+def _poster(document: CanvasDocument, size: str, worksheet_index: int,
+            when: datetime | None) -> bytes:
+    from .poster import render_poster
 
-    if delay:
-        time.sleep(delay)
-    args = (_state["library"], _state["definitions"], _state["env"])
-    if kind == "poster":
-        pdf = render.render_poster(document, *args, size, _state["static_dir"], font_config(),
-                                   when)
-    elif kind == "report":
-        pdf = render.render_report(document, worksheet_index, *args, size,
-                                   _state["static_dir"], font_config(), when)
-    else:
+    return render_poster(document, _state["library"], _state["definitions"], _state["env"],
+                         size, _state["static_dir"], font_config(), when)
+
+
+def _report(document: CanvasDocument, size: str, worksheet_index: int,
+            when: datetime | None) -> bytes:
+    from .report import render_report
+
+    return render_report(document, worksheet_index, _state["library"], _state["definitions"],
+                         _state["env"], size, _state["static_dir"], font_config(), when)
+
+
+# The kinds of PDF the worker makes: (document, size, worksheet index, when) -> PDF bytes.
+RENDERERS: dict[str, Callable[[CanvasDocument, str, int, datetime | None], bytes]] = {
+    "poster": _poster, "report": _report}
+
+
+def _render_job(kind: str, document: CanvasDocument, size: str, worksheet_index: int,
+                when: datetime | None, max_bytes: int) -> bytes:
+    """One render, in the worker."""
+    renderer = RENDERERS.get(kind)
+    if renderer is None:
         raise ValueError(f"unknown kind of PDF {kind!r}")
+    pdf = renderer(document, size, worksheet_index, when)
     if len(pdf) > max_bytes:
         raise _TooLarge(f"{len(pdf)} bytes")
     return pdf
@@ -127,7 +149,8 @@ _timed_out: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 
 def _key(config: Any) -> tuple:
-    return (str(config["CONTENT_DIR"]), str(config["TEMPLATES_DIR"]), str(config["STATIC_DIR"]))
+    return (str(config["CONTENT_DIR"]), str(config["TEMPLATES_DIR"]), str(config["STATIC_DIR"]),
+            tuple(config.get("PDF_WORKER_MODULES", ())))
 
 
 def _get_pool(config: Any) -> ProcessPoolExecutor:
@@ -185,9 +208,8 @@ def shutdown() -> None:
         _stop(pool)
 
 
-def render_pdf(config: Any, kind: str, document: dict[str, Any], size: str,
-               worksheet_index: int = 0, when: datetime | None = None,
-               delay: float = 0.0) -> bytes:
+def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
+               worksheet_index: int = 0, when: datetime | None = None) -> bytes:
     """Render in the worker within the configured limits, or raise a PdfError.
 
     A render waiting in line behind one that is stopped for taking too long is cancelled
@@ -196,7 +218,7 @@ def render_pdf(config: Any, kind: str, document: dict[str, Any], size: str,
     """
     timeout = float(config["PDF_TIMEOUT_SECONDS"])
     max_bytes = int(config["PDF_MAX_BYTES"])
-    job = (_render_job, kind, document, size, worksheet_index, when, max_bytes, delay)
+    job = (_render_job, kind, document, size, worksheet_index, when, max_bytes)
     for attempt in (1, 2):
         pool = _get_pool(config)
         try:

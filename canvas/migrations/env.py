@@ -90,14 +90,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # SQLite rebuilds a table to alter it (batch mode); its docs ask for foreign keys
+            # off meanwhile, else dropping the old table breaks the rows that point at it.
+            # The pragma only works outside a transaction, so it goes to the raw connection.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                connection.rollback()
+                if broken:
+                    raise RuntimeError(f'the migration broke foreign keys: {broken[:5]}')
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():

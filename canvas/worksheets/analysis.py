@@ -14,11 +14,12 @@ from markupsafe import Markup
 
 from .. import numbers
 from ..content.loader import Library
-from ..funnel import funnel_svg
-from ..ladder import Economics, LadderResult, analyse_economics, analyse_ladder
+from ..i18n import gettext_in
 from .definition import CoachRule, Field, Step, WorksheetDefinition
-from .forms import chosen_tactics
-from .messages import FUNNEL_WORDS
+from .fields import Context, ladder_of
+from .funnel import funnel_svg
+from .ladder import Economics, analyse_economics
+from .options import chosen_tactics, option_names, tactic_names
 
 
 def _blank(value: Any) -> bool:
@@ -29,18 +30,6 @@ def _blank(value: Any) -> bool:
     if isinstance(value, list | dict):
         return len(value) == 0
     return False
-
-
-def ladder_of(field: Field, answers: dict[str, Any], library: Library, language: str
-              ) -> tuple[str | None, LadderResult | None]:
-    """The chosen ladder id and its analysis, or (None, None) before a ladder is chosen."""
-    value = answers.get(field.id) or {}
-    ladder_id = value.get("ladder")
-    if ladder_id not in field.ladders:
-        return None, None
-    rungs = [r.id for r in library.catalogue(language, ladder_id)]
-    part = value.get(ladder_id) or {}
-    return ladder_id, analyse_ladder(rungs, part.get("counts") or {}, part.get("goals") or {})
 
 
 def economics_of(params: dict[str, str], answers: dict[str, Any]) -> Economics:
@@ -184,11 +173,10 @@ def _tactic_unmapped(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
     value = answers.get(f.id) or {}
     placed = value.get("tactics") or {}
     out = []
+    names = tactic_names(d, f, lib, lang)
     for tactic in chosen_tactics(f.tactics_from, answers):
         if not placed.get(tactic):
-            item = next((i for m in ("acquisition", "retention", "upselling", "service")
-                         for i in lib.catalogue(lang, m) if i.id == tactic), None)
-            out.append({"tactic": str(item.name) if item else tactic})
+            out.append({"tactic": names.get(tactic, tactic)})
     return out
 
 
@@ -233,18 +221,17 @@ def coach(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
 
 # --- what the step page and the PDF report draw -----------------------------------------------
 
-def label_of(field: Field, library: Library, language: str) -> str:
-    """A field's label: its own text, or the question of the content item it points to."""
-    if field.label_from:
-        item = library.item(language, field.label_from)
-        if item is not None:
-            return Markup(item.html.get("question") or item.name).striptags()
-    return field.label.get(language)
+def funnel_words(language: str) -> dict[str, str]:
+    """The words drawn into the funnel picture, in `language`."""
+    return {"goal": gettext_in(language, "goal"),
+            "scale": gettext_in(language, "bar width on a log scale")}
 
 
 def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
-                  library: Library, language: str) -> dict[str, Any] | None:
-    """What a step's computed picture needs: the funnel or the economics verdict."""
+                  library: Library, language: str, ui: str | None = None
+                  ) -> dict[str, Any] | None:
+    """What a step's computed picture needs: the funnel or the economics verdict. Names come
+    in the content `language`, the picture's own words in the interface language `ui`."""
     if step.panel == "funnel":
         field = definition.field(step.panel_params.get("field", ""))
         ladder_id, result = ladder_of(field, answers, library, language)
@@ -255,7 +242,7 @@ def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str
         page = library.page(language, ladder_id)
         return {"kind": "funnel", "result": result, "names": names,
                 "svg": funnel_svg(result, names, page.title if page else ladder_id,
-                                  FUNNEL_WORDS.get(language), language)}
+                                  funnel_words(ui or language), language)}
     if step.panel == "economics":
         return {"kind": "economics", "result": economics_of(step.panel_params, answers)}
     return None
@@ -263,11 +250,8 @@ def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str
 
 @dataclass(frozen=True)
 class Feed:
-    """What a worksheet contributes to its canvas block: summary, relationship types, tactics.
-
-    Found from the definition alone: the summary is the field that offers a generated draft,
-    the types are choices from the `service` catalogue, the tactics those a ladder maps.
-    """
+    """What a worksheet shows in its canvas block (declared under `feeds:` in its YAML):
+    the summary, the relationship types chosen and the tactics its ladder maps."""
 
     summary: str
     summary_is_draft: bool
@@ -278,13 +262,24 @@ class Feed:
 
 
 def summary_field_of(definition: WorksheetDefinition) -> Field | None:
-    """The field that holds the worksheet's summary text (`generate: summary`), if any."""
+    """The field that holds the worksheet's summary text, if any."""
+    if definition.feeds and definition.feeds.summary:
+        return definition.field(definition.feeds.summary)
     return next((f for _, f in definition.all_fields() if f.generate == "summary"), None)
 
 
-def relationship_feed(definition: WorksheetDefinition, answers: dict[str, Any],
-                      library: Library, language: str) -> Feed:
-    """The feed of one worksheet; the draft stands in for an unwritten summary."""
+def _step_title(definition: WorksheetDefinition, field_id: str, language: str) -> str:
+    return next((s.title.get(language) for s, f in definition.all_fields() if f.id == field_id),
+                "")
+
+
+def block_feed(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
+               language: str) -> Feed | None:
+    """What one worksheet shows in the block it feeds, or None if it feeds none; the draft
+    stands in for an unwritten summary."""
+    feeds = definition.feeds
+    if feeds is None:
+        return None
     summary_field = summary_field_of(definition)
     summary = answers.get(summary_field.id) if summary_field else None
     summary = summary.strip() if isinstance(summary, str) else ""
@@ -294,24 +289,21 @@ def relationship_feed(definition: WorksheetDefinition, answers: dict[str, Any],
         is_draft = bool(summary)
     types: list[str] = []
     types_title = ""
+    if feeds.types:
+        field = definition.field(feeds.types)
+        names = option_names(field, library, language)
+        value = answers.get(feeds.types)
+        chosen = [value] if isinstance(value, str) else [
+            e.get("id") for e in value or [] if isinstance(e, dict)]
+        types = [names.get(c, c) for c in chosen if c]
+        types_title = _step_title(definition, feeds.types, language)
     tactics: list[str] = []
     tactics_title = ""
-    for step, f in definition.all_fields():
-        if f.type == "multi_choice" and f.catalogue == "service":
-            names = _names(library, language, f.catalogue)
-            types += [Markup(names.get(e["id"], e["id"])).striptags()
-                      for e in answers.get(f.id) or [] if isinstance(e, dict) and "id" in e]
-            types_title = types_title or step.title.get(language)
-        if f.type == "ladder" and f.tactics_from:
-            names = {}
-            for source in f.tactics_from:
-                source_field = definition.field(source)
-                if source_field is not None:
-                    names.update(_names(library, language, source_field.catalogue))
-                    tactics_title = tactics_title or next(
-                        s.title.get(language) for s, g in definition.all_fields() if g.id == source)
-            tactics += [Markup(names.get(t, t)).striptags()
-                        for t in chosen_tactics(f.tactics_from, answers)]
+    ladder = definition.field(feeds.tactics) if feeds.tactics else None
+    if ladder is not None and ladder.tactics_from:
+        names = tactic_names(definition, ladder, library, language)
+        tactics = [names.get(t, t) for t in chosen_tactics(ladder.tactics_from, answers)]
+        tactics_title = _step_title(definition, ladder.tactics_from[0], language)
     return Feed(summary, is_draft, tuple(types), types_title, tuple(tactics), tactics_title)
 
 
@@ -319,17 +311,7 @@ def relationship_feed(definition: WorksheetDefinition, answers: dict[str, Any],
 
 def step_done(step: Step, answers: dict[str, Any]) -> bool:
     """A step counts as done when at least one of its fields has an answer."""
-    return any(_answered(f, answers.get(f.id)) for f in step.fields)
-
-
-def _answered(field: Field, value: Any) -> bool:
-    if field.type == "checklist":
-        return any(e.get("done") for e in (value or {}).values())
-    if field.type == "weights":
-        return any(v is not None for v in (value or {}).values())
-    if field.type == "ladder":
-        return bool((value or {}).get("ladder"))
-    return not _blank(value)
+    return any(f.kind.answered(f, answers.get(f.id)) for f in step.fields)
 
 
 def progress(definition: WorksheetDefinition, answers: dict[str, Any]) -> tuple[int, int]:
@@ -338,63 +320,22 @@ def progress(definition: WorksheetDefinition, answers: dict[str, Any]) -> tuple[
     return done, len(definition.steps)
 
 
-def _join(names: list[str], language: str) -> str:
-    word = {"en": "and", "da": "og", "nb": "og"}.get(language, "and")
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {word} {names[-1]}"
-
-
-def _money(value: float | None) -> str:
-    """Whole kroner as the panels show them (thin spaces between thousands); '' if unknown."""
-    return "" if value is None else numbers.whole(value)
-
-
 def summary_values(definition: WorksheetDefinition, answers: dict[str, Any], library: Library,
                    language: str) -> dict[str, str]:
     """The facts the summary template can mention, as display text."""
-    def plain(html: str) -> str:
-        return Markup(html).striptags()
-
+    ctx = Context(library, language, language, answers, definition)
     values: dict[str, str] = {}
     for _, f in definition.all_fields():
         value = answers.get(f.id)
-        if f.type in ("short_text", "long_text") and isinstance(value, str):
-            values[f.id] = value.strip()
-        elif f.type == "number" and value is not None:
-            values[f.id] = _money(value)
-        elif f.type == "single_choice" and value:
-            item = next((i for i in library.catalogue(language, f.catalogue or "")
-                         if i.id == value), None)
-            values[f.id] = plain(item.name).lower() if item else str(value)
-        elif f.type == "multi_choice" and value:
-            names = _names(library, language, f.catalogue)
-            values[f.id] = _join([plain(names.get(e["id"], e["id"])).lower() for e in value],
-                                 language)
-        elif f.type == "weights" and value:
-            ranked = sorted(((v, k) for k, v in value.items() if v), reverse=True)
-            if ranked:
-                label = dict(f.options).get(ranked[0][1])
-                text = label.get(language) if label else ranked[0][1]
-                values[f"{f.id}_top"] = text[:1].lower() + text[1:]
-        elif f.type == "ladder" and value:
-            ladder_id, result = ladder_of(f, answers, library, language)
-            if result is not None:
-                page = library.page(language, ladder_id)
-                title = page.title if page else ladder_id
-                # Used mid-sentence: "On the customer ladder", "På kundestigen".
-                values[f"{f.id}_name"] = title[:1].lower() + title[1:]
-                top = library.catalogue(language, ladder_id)[-1]
-                values[f"{f.id}_top_rung"] = plain(top.name).lower()
-                if result.expected_top is not None:
-                    values[f"{f.id}_expected_top"] = _money(result.expected_top)
+        if f.kind.answered(f, value):
+            values.update(f.kind.summary(f, value, ctx))
     for step in definition.steps:
         if step.panel == "economics":
             result = economics_of(step.panel_params, answers)
             if result.lifetime_value is not None:
-                values["lifetime_value"] = _money(result.lifetime_value)
+                values["lifetime_value"] = numbers.whole(result.lifetime_value)
             if result.relationship_cost is not None:
-                values["relationship_cost"] = _money(result.relationship_cost)
+                values["relationship_cost"] = numbers.whole(result.relationship_cost)
     return values
 
 

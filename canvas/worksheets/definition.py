@@ -16,15 +16,11 @@ import yaml
 
 from ..content.loader import ID_PATTERN, ContentError
 from ..languages import LANGUAGES
+from .fields import TYPES, FieldType
 
 # Field ids become input names joined by "__", so a single "_" is allowed and "__" is not.
 FIELD_ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$")
 
-FIELD_TYPES = {
-    "short_text", "long_text", "number", "single_choice", "multi_choice", "weights",
-    "checklist", "ladder",
-}
-DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 4000}
 DETAIL_MAX_LENGTH = 1000
 
 
@@ -74,6 +70,11 @@ class Field:
     generate: str | None = None  # "summary": offers a draft generated from the answers
     rows: int = 4
 
+    @property
+    def kind(self) -> FieldType:
+        """The field's type: everything the app does with it (worksheets/fields.py)."""
+        return TYPES[self.type]
+
 
 @dataclass(frozen=True)
 class CoachRule:
@@ -98,6 +99,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    """What a worksheet shows in a block of the canvas: its relationship types (the choices of
+    `types`), the tactics its ladder field maps (`tactics`) and its summary text."""
+
+    block: str
+    types: str | None = None
+    tactics: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
 class WorksheetDefinition:
     id: str
     title: Text
@@ -105,6 +117,7 @@ class WorksheetDefinition:
     steps: tuple[Step, ...]
     summary_template: dict[str, tuple[str, ...]] = field(default_factory=dict)
     labels: dict[str, Text] = field(default_factory=dict)  # phrases the summary uses
+    feeds: Feeds | None = None
     path: Path | None = None
 
     def step(self, step_id: str) -> Step | None:
@@ -170,9 +183,9 @@ def _parse_field(r: _Reader, raw: Any, where: str) -> Field:
         raise r.fail(where, "a field must be a mapping")
     field_id = r.ident(raw, "id", where, FIELD_ID_PATTERN)
     kind = raw.get("type")
-    if kind not in FIELD_TYPES:
+    if kind not in TYPES:
         raise r.fail(f"{where}.type", f"unknown field type {kind!r}; use one of "
-                     f"{', '.join(sorted(FIELD_TYPES))}")
+                     f"{', '.join(sorted(TYPES))}")
     label_from = raw.get("label_from")
     label = r.text(raw, "label", where, required=label_from is None)
     details = tuple(
@@ -185,22 +198,20 @@ def _parse_field(r: _Reader, raw: Any, where: str) -> Field:
         (r.ident(o, "id", f"{where}.options[{n}]"), r.text(o, "label", f"{where}.options[{n}]"))
         for n, o in enumerate(raw.get("options", []))
     )
-    catalogue = raw.get("catalogue")
-    choice_like = kind in ("single_choice", "multi_choice", "weights", "checklist")
-    if choice_like and not (catalogue or options):
-        raise r.fail(where, f"a {kind} field needs a catalogue or options")
-    if kind == "ladder" and not raw.get("ladders"):
-        raise r.fail(f"{where}.ladders", "a ladder field names the ladders it offers")
-    max_length = int(raw.get("max_length", DEFAULT_MAX_LENGTH.get(kind, 0)))
-    return Field(
+    max_length = int(raw.get("max_length", TYPES[kind].default_max_length))
+    declared = Field(
         id=field_id, type=kind, label=label, hint=r.text(raw, "hint", where, required=False),
         label_from=label_from, max_length=max_length,
         minimum=r.number(raw, "min", where), maximum=r.number(raw, "max", where),
         integer=bool(raw.get("integer", False)), unit=r.text(raw, "unit", where, required=False),
-        catalogue=catalogue, only=r.ids(raw, "only", where), options=options, details=details,
-        ladders=r.ids(raw, "ladders", where), tactics_from=r.ids(raw, "tactics_from", where),
-        generate=raw.get("generate"), rows=int(raw.get("rows", 4)),
+        catalogue=raw.get("catalogue"), only=r.ids(raw, "only", where), options=options,
+        details=details, ladders=r.ids(raw, "ladders", where),
+        tactics_from=r.ids(raw, "tactics_from", where), generate=raw.get("generate"),
+        rows=int(raw.get("rows", 4)),
     )
+    declared.kind.declare(declared, lambda key, problem: r.fail(
+        f"{where}.{key}" if key else where, problem))
+    return declared
 
 
 def _parse_step(r: _Reader, raw: Any, where: str) -> Step:
@@ -251,8 +262,23 @@ def load_definition(path: Path, languages: tuple[str, ...] = LANGUAGES
     return WorksheetDefinition(
         id=r.ident(raw, "id", "worksheet"), title=r.text(raw, "title", "worksheet"),
         description=r.text(raw, "description", "worksheet"), steps=steps,
-        summary_template=summary, labels=labels, path=path,
+        summary_template=summary, labels=labels, feeds=_parse_feeds(r, raw.get("feeds"), seen),
+        path=path,
     )
+
+
+def _parse_feeds(r: _Reader, raw: Any, field_ids: set[str]) -> Feeds | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("block"), str):
+        raise r.fail("feeds", "expected a mapping with the `block` the worksheet feeds")
+    for key in ("types", "tactics", "summary"):
+        if raw.get(key) is not None and raw[key] not in field_ids:
+            raise r.fail(f"feeds.{key}", f"no field {raw[key]!r} in this worksheet")
+    unknown = set(raw) - {"block", "types", "tactics", "summary"}
+    if unknown:
+        raise r.fail("feeds", f"unknown key(s): {', '.join(sorted(unknown))}")
+    return Feeds(raw["block"], raw.get("types"), raw.get("tactics"), raw.get("summary"))
 
 
 def load_definitions(folder: Path, languages: tuple[str, ...] = LANGUAGES

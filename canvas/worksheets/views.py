@@ -2,38 +2,59 @@
 
     /worksheets/<id>                          GET        continue where the user left off
     /worksheets/<id>/steps/<step>             GET, POST  one step; POST is the no-JavaScript save
-    /worksheets/<id>/steps/<step>/autosave    POST       JSON autosave (CSRF token in a header)
+    /worksheets/<id>/steps/<step>/autosave    POST       JSON autosave (the save protocol)
+    /worksheets/<id>/not-saved                GET        texts refused as conflicts, to deal with
+    /worksheets/<id>/not-saved/<n>            POST       put one back, or dismiss it
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..canvases.service import owned_worksheet
+from ..access import owned_worksheet
 from ..content.loader import Library
+from ..database import write_transaction
+from ..forms import ConfirmForm
 from ..library import get_definitions, get_library
-from . import analysis
+from ..models import Worksheet, utcnow
+from ..saving import parse_version, save, versioned_save
 from .definition import Step, WorksheetDefinition
-from .forms import (
-    answers_from_form,
-    build_form_class,
-    field_errors,
-    formdata_from_answers,
-    ladder_steps,
-    name,
-    options_for,
-    validate_step,
+from .fields import Context
+from .service import (
+    EDITOR,
+    StepState,
+    WorksheetStep,
+    count_not_saved,
+    form_inputs,
+    owned_refused,
+    shown_values,
+    step_inputs,
+    step_state,
+    texts_not_saved,
 )
-from .messages import EDITOR
-from .service import BadPayload, Conflict, parse_autosave, parse_version, save_answers
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
 
-def _definition(worksheet) -> WorksheetDefinition:  # noqa: ANN001
+
+def _ui() -> str:
+    return str(get_locale() or "en")
+
+
+def _definition(worksheet: Worksheet) -> WorksheetDefinition:
     definition = get_definitions().get(worksheet.definition_id)
     if definition is None:
         abort(404)
@@ -51,7 +72,7 @@ def teaching(step: Step, library: Library, language: str) -> list[dict[str, Any]
     """The content a step links: whole pages or single items, in the canvas's language."""
     out = []
     for ref in step.teaches:
-        page_id, _, item_id = ref.partition("#")
+        page_id, _sep, item_id = ref.partition("#")
         page = library.page(language, page_id)
         if page is None:
             continue
@@ -60,27 +81,51 @@ def teaching(step: Step, library: Library, language: str) -> list[dict[str, Any]
     return out
 
 
-def _render(worksheet, definition, step, form, *, status: int = 200,  # noqa: ANN001
-            conflict: bool = False):
+def _context(worksheet: Worksheet, definition: WorksheetDefinition) -> Context:
+    return Context(get_library(), worksheet.canvas.language, _ui(), worksheet.answers or {},
+                   definition)
+
+
+def _page(worksheet: Worksheet, definition: WorksheetDefinition, step: Step, *,
+          values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
+          status: int = 200, conflict: bool = False):  # noqa: ANN202
+    """The step page: its inputs showing `values` (the stored answers unless given)."""
     library, language = get_library(), worksheet.canvas.language
+    ctx = _context(worksheet, definition)
     answers = worksheet.answers or {}
-    done, total = analysis.progress(definition, answers)
-    draft = None
-    if any(f.generate == "summary" for f in step.fields):
-        draft = analysis.draft_summary(definition, answers, library, language)
+    inputs = step_inputs(step, ctx)
+    conflict_rows = []
+    if conflict and values is not None:
+        stored = shown_values(step, answers, ctx)
+        conflict_rows = [{"label": _input_label(step, name, ctx, inputs), "mine": mine,
+                          "theirs": stored.get(name, "")}
+                         for name, mine in values.items()
+                         if name in inputs and _differs(mine, stored.get(name))]
     return render_template(
         "worksheets/step.html", worksheet=worksheet, definition=definition, step=step,
-        form=form, language=language, library=library, lang=language,
-        index=definition.step_index(step.id), done=done, total=total,
-        steps_done={s.id: analysis.step_done(s, answers) for s in definition.steps},
-        hints=analysis.coach(definition, step, answers, library, language),
-        panel=analysis.panel_context(definition, step, answers, library, language),
-        teaching=teaching(step, library, language), draft=draft, conflict=conflict,
-        options_for=lambda f: options_for(f, library, language), flat=name,
-        ladder_steps=lambda lid: ladder_steps(library, language, lid),
-        words=EDITOR.get(language, EDITOR["en"]),
-        label_of=lambda f: analysis.label_of(f, library, language),
+        ctx=ctx, lang=language, inputs=inputs, conflict_rows=conflict_rows,
+        values=shown_values(step, answers, ctx) if values is None else values,
+        errors=errors or {}, conflict=conflict, index=definition.step_index(step.id),
+        state=step_state(definition, step, answers, library, language, _ui()),
+        teaching=teaching(step, library, language),
+        not_saved=count_not_saved(current_user, EDITOR, worksheet.id),
     ), status
+
+
+def _fragments(state: StepState) -> dict[str, Any]:
+    """What the autosave answer redraws on the step page."""
+    return {
+        "done": state.done, "total": state.total, "steps_done": state.steps_done,
+        "hints_html": render_template("worksheets/_hints.html", hints=state.hints),
+        "panel_html": render_template("worksheets/_panel.html", panel=state.panel,
+                                      lang=state.language) if state.panel else None,
+        "draft": state.draft,
+    }
+
+
+def _editor(worksheet_id: int, step_id: str) -> WorksheetStep:
+    return WorksheetStep(current_user, worksheet_id, step_id, get_library(), get_definitions(),
+                         _ui(), _fragments)
 
 
 @bp.get("/<int:worksheet_id>")
@@ -98,26 +143,23 @@ def step(worksheet_id: int, step_id: str):
     worksheet = owned_worksheet(current_user, worksheet_id)
     definition = _definition(worksheet)
     step = _step(definition, step_id)
-    library, language = get_library(), worksheet.canvas.language
-    form_class = build_form_class(step, library, language, worksheet.answers or {})
     if request.method == "GET":
-        form = form_class(data=formdata_from_answers(step, worksheet.answers or {}))
-        return _render(worksheet, definition, step, form)
-
-    form = form_class(formdata=request.form)
-    validate_step(step, form, library, language)
-    new_answers = answers_from_form(step, form, library, language)
-    based_on = parse_version(request.form.get("version", ""))
-    try:
-        save_answers(current_user, worksheet_id, step.id, based_on, new_answers,
-                     refused_payload=json.dumps(request.form.to_dict(flat=False)))
-    except Conflict:
-        # `worksheet` reloads from the database after the save's commit. Keep what the user
-        # typed in the form; the version now names the stored one, so saving again
+        return _page(worksheet, definition, step)
+    # CSRFProtect has checked the token of this post, as of every post.
+    posted = form_inputs(step, request.form, _context(worksheet, definition))
+    answer = save(_editor(worksheet_id, step.id), {
+        "version": parse_version(request.form.get("version", "")), "step": step.id,
+        "fields": posted})
+    if answer.status == "invalid":
+        abort(400)
+    # `worksheet` reloads from the database after the save's commit.
+    if answer.status == "conflict":
+        # Keep what the user typed; the version now names the stored one, so saving again
         # deliberately keeps this tab's text.
-        return _render(worksheet, definition, step, form, status=409, conflict=True)
-    if field_errors(step, form):
-        return _render(worksheet, definition, step, form, status=422)
+        return _page(worksheet, definition, step, values=posted, status=409, conflict=True)
+    if answer.errors:
+        return _page(worksheet, definition, step, values=posted, errors=answer.errors,
+                     status=422)
     index = definition.step_index(step.id)
     go = request.form.get("go", "stay")
     if go == "next" and index + 1 < len(definition.steps):
@@ -126,60 +168,80 @@ def step(worksheet_id: int, step_id: str):
         target = definition.steps[index - 1].id
     else:
         target = step.id
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
     return redirect(url_for("worksheets.step", worksheet_id=worksheet_id, step_id=target))
 
 
 @bp.post("/<int:worksheet_id>/steps/<step_id>/autosave")
 @login_required
 def autosave(worksheet_id: int, step_id: str):
+    answer = versioned_save(_editor(worksheet_id, step_id), request.get_data(cache=False))
+    return jsonify(answer.as_json()), answer.http_status
+
+
+@bp.get("/<int:worksheet_id>/not-saved")
+@login_required
+def not_saved(worksheet_id: int):
+    """Texts refused because the worksheet had changed elsewhere, beside what it holds now."""
     worksheet = owned_worksheet(current_user, worksheet_id)
     definition = _definition(worksheet)
-    step = _step(definition, step_id)
-    library, language = get_library(), worksheet.canvas.language
-    try:
-        version, payload_step, formdata = parse_autosave(request.get_data(cache=False),
-                                                         language)
-    except BadPayload as exc:
-        return jsonify(status="invalid", message=str(exc)), 400
-    if payload_step != step.id:
-        return jsonify(status="invalid", message="the step in the body does not match the URL"), 400
-    form_class = build_form_class(step, library, language, worksheet.answers or {})
-    form = form_class(formdata=formdata)
-    unknown = [key for key in formdata if key not in form._fields]
-    validate_step(step, form, library, language)
-    errors = {flat: errs for flat, errs in form.errors.items() if errs}
-    for key in unknown[:20]:
-        errors[key] = ["This app does not know that field."]
-    new_answers = answers_from_form(step, form, library, language)
-    try:
-        result = save_answers(current_user, worksheet_id, step.id, version, new_answers,
-                              refused_payload=json.dumps(formdata.to_dict(flat=False)))
-    except Conflict as exc:
-        theirs = form_class(data=formdata_from_answers(step, worksheet.answers or {}))
-        return jsonify(status="conflict", version=exc.current_version,
-                       theirs={k: _plain(f) for k, f in theirs._fields.items()}), 409
-    answers = result.answers
-    done, total = analysis.progress(definition, answers)
-    hints = analysis.coach(definition, step, answers, library, language)
-    panel = analysis.panel_context(definition, step, answers, library, language)
-    draft = (analysis.draft_summary(definition, answers, library, language)
-             if any(f.generate == "summary" for f in step.fields) else None)
-    return jsonify(
-        status="partial" if errors else "saved", version=result.version, errors=errors,
-        done=done, total=total,
-        steps_done={s.id: analysis.step_done(s, answers) for s in definition.steps},
-        hints_html=render_template("worksheets/_hints.html", hints=hints,
-                                   words=EDITOR.get(language, EDITOR["en"])),
-        panel_html=render_template("worksheets/_panel.html", panel=panel, lang=language,
-                                   words=EDITOR.get(language, EDITOR["en"]))
-        if panel else None,
-        draft=draft,
-    ), 422 if errors else 200
+    ctx = _context(worksheet, definition)
+    rows = []
+    for refused in texts_not_saved(current_user, EDITOR, worksheet.id):
+        step = definition.step(refused.step)
+        if step is None:
+            continue
+        inputs = step_inputs(step, ctx)
+        now = shown_values(step, worksheet.answers or {}, ctx)
+        rows.append({"refused": refused, "step": step, "changes": [
+            {"label": _input_label(step, name, ctx, inputs), "theirs": now.get(name, ""),
+             "mine": value}
+            for name, value in refused.payload.items()
+            if name in inputs and _differs(value, now.get(name))]})
+    return render_template("worksheets/not_saved.html", worksheet=worksheet,
+                           definition=definition, rows=rows, lang=worksheet.canvas.language,
+                           confirm=ConfirmForm())
 
 
-def _plain(field) -> Any:  # noqa: ANN001
-    """A field's value as the editor sends it."""
-    if field.type == "BooleanField":
-        return bool(field.data)
-    return field._value() if hasattr(field, "_value") else field.data
+def _differs(mine: Any, theirs: Any) -> bool:
+    if isinstance(mine, bool) or isinstance(theirs, bool):
+        return bool(mine) != bool(theirs)
+    return str(mine if mine is not None else "") != str(theirs if theirs is not None else "")
+
+
+def _input_label(step: Step, name: str, ctx: Context, inputs: dict) -> str:
+    """An input's label with its field's, for lists of single inputs."""
+    field_id = name.split("__")[0]
+    f = step.field(field_id)
+    own = inputs[name].label
+    label = ctx.label(f) if f else field_id
+    return f"{label}: {own}" if own and str(own) != label else label
+
+
+@bp.post("/<int:worksheet_id>/not-saved/<int:refused_id>")
+@login_required
+def deal_with(worksheet_id: int, refused_id: int):
+    """Put a refused text back (saved over what is there now) or dismiss it."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action")
+    if action not in ("restore", "dismiss"):
+        abort(400)
+    with write_transaction():
+        worksheet = owned_worksheet(current_user, worksheet_id)
+        refused = owned_refused(current_user, refused_id)
+        if refused.editor != EDITOR or refused.object_id != worksheet.id:
+            abort(404)
+        refused.dealt_with_at = utcnow()
+        payload, step_id, version = dict(refused.payload), refused.step, worksheet.version
+    if action == "restore":
+        answer = save(_editor(worksheet_id, step_id),
+                      {"version": version, "step": step_id, "fields": payload})
+        if answer.errors:
+            flash(_("Some of that text could not be put back; see the messages."), "error")
+            return redirect(url_for("worksheets.step", worksheet_id=worksheet_id,
+                                    step_id=step_id))
+        flash(_("Your text is back in the worksheet."), "success")
+        return redirect(url_for("worksheets.step", worksheet_id=worksheet_id, step_id=step_id))
+    flash(_("Dismissed. The worksheet keeps what it holds now."), "info")
+    return redirect(url_for("worksheets.not_saved", worksheet_id=worksheet_id))

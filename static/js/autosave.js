@@ -1,72 +1,51 @@
-// Autosave for the worksheet editor: saves as people type (debounced), shows the state,
-// keeps unsent text in localStorage while offline, retries, and handles a second tab.
-// The page works without this script: the form posts normally.
-(function () {
-  "use strict";
-  const editor = document.getElementById("editor");
-  const form = document.getElementById("step-form");
-  if (!editor || !form) return;
+// The worksheet editor's adapter to the save protocol (save-core.js): what a step's form
+// holds, how to put it back, and what to redraw from an answer. The page works without this
+// script: the form posts normally.
+import { createSaver } from "./save-core.js";
 
-  const url = editor.dataset.autosaveUrl;
-  const step = editor.dataset.step;
-  const words = JSON.parse(editor.dataset.words);
-  const debounceMs = parseInt(editor.dataset.debounce, 10) || 800;
-  const storeKey = "canvas:unsaved:" + editor.dataset.worksheet + ":" + step;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const editor = document.getElementById("editor");
+const form = document.getElementById("step-form");
+
+if (editor && form) {
+  document.documentElement.classList.add("js");
   const versionInput = document.getElementById("version");
   const status = document.getElementById("save-status");
-  const conflictBox = document.getElementById("conflict");
+  const step = editor.dataset.step;
+  const skip = ["csrf_token", "version", "go"];
 
-  // `running` is the save under way (a promise, settled once the latest text was sent).
-  let timer = null, running = null, queued = false, retryMs = 1000, conflict = false;
-  // `edits` counts changes; a save reports "Saved" only if nothing changed while it ran.
-  let edits = 0, submitting = false;
-  document.documentElement.classList.add("js");
-
-  function setStatus(text, state) {
-    status.textContent = text;
-    status.dataset.state = state;
-  }
-
-  function collect() {
+  const collect = () => {
     const fields = {};
     for (const el of form.elements) {
-      if (!el.name || ["csrf_token", "version", "go"].includes(el.name)) continue;
+      if (!el.name || skip.includes(el.name) || el.closest("#conflict")) continue;
       if (el.type === "checkbox") fields[el.name] = el.checked;
-      else if (el.type === "radio") { if (el.checked) fields[el.name] = el.value; else if (!(el.name in fields)) fields[el.name] = ""; }
-      else fields[el.name] = el.value;
+      else if (el.type === "radio") {
+        if (el.checked) fields[el.name] = el.value;
+        else if (!(el.name in fields)) fields[el.name] = "";
+      } else fields[el.name] = el.value;
     }
     return fields;
-  }
+  };
 
-  function apply(fields) {
+  const inputsNamed = (name) => form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+
+  const apply = (fields) => {
     for (const [name, value] of Object.entries(fields)) {
-      for (const el of form.querySelectorAll('[name="' + CSS.escape(name) + '"]')) {
+      for (const el of inputsNamed(name)) {
         if (el.type === "checkbox") el.checked = !!value;
         else if (el.type === "radio") el.checked = el.value === value;
-        else el.value = value;
+        else el.value = value == null ? "" : value;
       }
     }
     updateCounters();
-  }
+  };
 
-  function remember(fields) {
-    try {
-      localStorage.setItem(storeKey, JSON.stringify({ version: Number(versionInput.value), fields }));
-    } catch (e) { /* storage full or disabled: the server save still runs */ }
-  }
-
-  function forget() { try { localStorage.removeItem(storeKey); } catch (e) {} }
-
-  function showErrors(errors) {
-    for (const el of form.querySelectorAll(".field-error")) {
-      el.hidden = true; el.textContent = "";
-    }
+  const showErrors = (errors) => {
+    for (const el of form.querySelectorAll(".field-error")) { el.hidden = true; el.textContent = ""; }
     for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
     for (const el of form.querySelectorAll(".has-error")) el.classList.remove("has-error");
-    for (const [name, messages] of Object.entries(errors || {})) {
-      const input = form.querySelector('[name="' + CSS.escape(name) + '"]');
-      const box = document.getElementById((input ? input.id : name) + "-error");
+    for (const [name, messages] of Object.entries(errors)) {
+      const input = inputsNamed(name)[0];
+      const box = document.getElementById(name + "-error");
       if (input) {
         input.setAttribute("aria-invalid", "true");
         const wrap = input.closest(".field");
@@ -74,9 +53,9 @@
       }
       if (box) { box.textContent = messages.join(" "); box.hidden = false; }
     }
-  }
+  };
 
-  function updateView(data) {
+  const redraw = (data) => {
     if (data.hints_html != null) document.getElementById("hints").innerHTML = data.hints_html;
     const panel = document.getElementById("panel");
     if (panel && data.panel_html != null) panel.innerHTML = data.panel_html;
@@ -86,91 +65,73 @@
       const done = document.querySelector("[data-done]");
       if (done) done.textContent = data.done;
     }
-    if (data.steps_done) {
-      for (const [id, isDone] of Object.entries(data.steps_done)) {
-        const li = document.querySelector('[data-step-id="' + CSS.escape(id) + '"]');
-        if (li) li.classList.toggle("done", isDone);
-      }
+    for (const [id, isDone] of Object.entries(data.steps_done || {})) {
+      const li = document.querySelector('[data-step-id="' + CSS.escape(id) + '"]');
+      if (li) li.classList.toggle("done", isDone);
     }
     const draft = document.getElementById("draft-text");
-    if (draft && data.draft != null) draft.textContent = data.draft || draft.textContent;
-  }
+    if (draft && data.draft) draft.textContent = data.draft;
+  };
 
-  // One save at a time: a call while one runs returns that one, which then sends again.
-  function save(force) {
-    clearTimeout(timer);
-    if (submitting || (conflict && !force)) return Promise.resolve();
-    if (running) { queued = true; return running; }
-    running = sendUntilCurrent().finally(() => { running = null; });
-    return running;
-  }
-
-  async function sendUntilCurrent() {
-    let again = true;
-    while (again && !submitting) {
-      queued = false;
-      again = await send();
+  // A conflict row per input whose two versions differ, labelled as the page labels it.
+  const labelOf = (name) => {
+    const el = inputsNamed(name)[0];
+    if (!el) return name;
+    if (el.type === "radio") {
+      const legend = el.closest("fieldset") && el.closest("fieldset").querySelector("legend");
+      return legend ? legend.textContent.trim() : name;
     }
-  }
-
-  // One request; true when the text changed (or a save was asked for) while it ran.
-  async function send() {
-    const sentAt = edits;
-    const fields = collect();
-    remember(fields);
-    setStatus(words.saving, "saving");
-    let response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-        body: JSON.stringify({ version: Number(versionInput.value), step, fields }),
-        credentials: "same-origin",
-      });
-    } catch (e) {
-      offline();
-      return false;
+    const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
+    return label ? label.textContent.trim() : name;
+  };
+  const choiceText = (name, value) => {
+    for (const el of inputsNamed(name)) {
+      if (el.tagName === "SELECT") {
+        const option = [...el.options].find((o) => o.value === value);
+        return option ? option.textContent : value;
+      }
+      if (el.type === "radio" && el.value === value) {
+        const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
+        return label ? label.textContent.trim() : value;
+      }
     }
-    let data = {};
-    try { data = await response.json(); } catch (e) { data = {}; }
-    if (response.status === 409 && data.status === "conflict") {
-      conflict = true;
-      editor.dataset.theirVersion = data.version;
-      conflictBox.hidden = false;
-      setStatus(words.unsaved, "conflict");
-      return false;
+    return value;
+  };
+  const describe = (mine, theirs) => {
+    const rows = [];
+    for (const name of new Set([...Object.keys(mine), ...Object.keys(theirs || {})])) {
+      const a = mine[name], b = (theirs || {})[name];
+      const el = inputsNamed(name)[0];
+      if (!el) continue;
+      if (el.type === "checkbox") {
+        if (!!a !== !!b) rows.push({ key: name, label: labelOf(name), mine: !!a, theirs: !!b, kind: "flag" });
+      } else if (String(a ?? "") !== String(b ?? "")) {
+        const choice = el.type === "radio" || el.tagName === "SELECT";
+        rows.push({ key: name, label: labelOf(name), kind: choice ? "choice" : "text",
+                    mine: choice ? choiceText(name, a) : a, theirs: choice ? choiceText(name, b) : b });
+      }
     }
-    if (response.ok || response.status === 422) {
-      retryMs = 1000;
-      if (data.version != null) versionInput.value = data.version;
-      showErrors(data.errors);
-      updateView(data);
-      const newer = edits !== sentAt;
-      if (newer) { setStatus(words.unsaved, "dirty"); remember(collect()); }
-      else if (response.ok) { forget(); setStatus(words.saved, "saved"); }
-      else setStatus(words.error, "error");
-      return queued || newer;
+    return rows;
+  };
+  const merge = (mine, theirs, choices) => {
+    const out = { ...mine };
+    for (const [name, choice] of Object.entries(choices)) {
+      if (choice.side === "theirs") out[name] = (theirs || {})[name];
+      else if (choice.value !== undefined) out[name] = choice.value;
     }
-    if (response.status >= 500 || response.status === 0) { offline(); return false; }
-    // 400 and 413: the server explained; keep the text, show the message.
-    setStatus((data && data.message) || words.error, "error");
-    return false;
-  }
+    return out;
+  };
 
-  function offline() {
-    setStatus(words.offline, "offline");
-    clearTimeout(timer);
-    timer = setTimeout(() => save(), retryMs);
-    retryMs = Math.min(retryMs * 2, 30000);
-  }
-
-  function schedule() {
-    edits += 1;
-    remember(collect());
-    setStatus(words.unsaved, "dirty");
-    clearTimeout(timer);
-    timer = setTimeout(() => save(), debounceMs);
-  }
+  const signInLink = document.getElementById("sign-in-again");
+  const words = JSON.parse(document.getElementById("save-words").textContent);
+  const saver = createSaver({
+    url: editor.dataset.autosaveUrl, kind: "worksheet", objectId: editor.dataset.worksheet,
+    scope: step, version: versionInput.value, debounceMs: parseInt(editor.dataset.debounce, 10),
+    words, statusEl: status, conflictBox: document.getElementById("conflict"), signInLink,
+    collect, apply, redraw, showErrors, describe, merge,
+    body: (fields, version) => ({ version, step, fields }),
+    onVersion: (version) => { versionInput.value = version; },
+  });
 
   function updateCounters() {
     for (const counter of form.querySelectorAll("[data-count-for]")) {
@@ -179,64 +140,51 @@
     }
   }
 
-  form.addEventListener("input", (event) => { updateCounters(); schedule(); });
+  let submitting = false;
+  form.addEventListener("input", () => { updateCounters(); saver.schedule(); });
   form.addEventListener("change", (event) => {
     const target = event.target;
     // Text fields already scheduled a save on every keystroke ("input").
     if (target.tagName === "TEXTAREA" || target.type === "text") return;
     if (target.type === "radio" && target.name.endsWith("__ladder")) {
-      // The tactic map offers the chosen ladder's steps: save, then redraw the page.
-      save().then(() => { if (status.dataset.state === "saved") location.reload(); });
+      // The tactic map offers the chosen ladder's steps: save, then draw the page again.
+      saver.saveNow().then(() => { if (saver.state === "saved") location.reload(); });
       return;
     }
-    schedule();
+    saver.schedule();
   });
+
   // Previous / Save / Next: finish any autosave first, so the post names the latest version.
   // The local copy is dropped only once the server holds the text: a post can fail too (no
-  // network), and the copy is what brings the text back then. A copy left over after a
-  // post that worked is dropped when the step is opened again (it matches the page).
+  // network), and the copy is what brings the text back then.
   form.addEventListener("submit", async (event) => {
     if (submitting) return;
-    clearTimeout(timer);
-    if (running || queued || ["dirty", "offline"].includes(status.dataset.state)) {
+    if (saver.running || saver.queued || ["dirty", "offline"].includes(saver.state)) {
       event.preventDefault();
       const submitter = event.submitter;
-      if (running) await running;
-      if (status.dataset.state !== "saved") await save();
-      if (conflict) return;
+      if (saver.running) await saver.running;
+      if (saver.state !== "saved") await saver.save();
+      if (saver.conflict || saver.state === "signed-out") return;
       submitting = true;
-      if (status.dataset.state === "saved") forget();
+      saver.stop();
+      if (saver.state === "saved") saver.forget();
       form.requestSubmit(submitter);
       return;
     }
     submitting = true;
-    if (status.dataset.state === "saved") forget();
+    saver.stop();
+    if (saver.state === "saved") saver.forget();
   });
-  // Back to this page from the back-forward cache after a post: it is live again. A post
-  // that reached the server moved the version on, so online the step is loaded afresh (a
-  // local copy comes back with it); offline the page stays and autosave tries again.
+  // Back to this page from the back-forward cache after a post: a post that reached the
+  // server moved the version on, so online the step loads afresh (a local copy comes back
+  // with it); offline the page stays and autosave tries again.
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted || !submitting) return;
     if (navigator.onLine) { location.reload(); return; }
     submitting = false;
-    if (["dirty", "offline"].includes(status.dataset.state)) save();
+    saver.resume();
+    if (["dirty", "offline"].includes(saver.state)) saver.save();
   });
-  window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
-  window.addEventListener("beforeunload", (event) => {
-    if (!submitting && ["dirty", "saving", "offline"].includes(status.dataset.state)) {
-      save();
-      event.preventDefault();
-      event.returnValue = "";
-    }
-  });
-
-  conflictBox.querySelector('[data-conflict="keep"]').addEventListener("click", () => {
-    versionInput.value = editor.dataset.theirVersion;
-    conflict = false;
-    conflictBox.hidden = true;
-    save(true);
-  });
-  conflictBox.querySelector('[data-conflict="reload"]').addEventListener("click", () => { forget(); });
 
   const useDraft = document.getElementById("use-draft");
   if (useDraft) {
@@ -244,27 +192,14 @@
       const target = document.getElementById(useDraft.dataset.target);
       const draft = document.getElementById("draft-text").textContent;
       if (!target) return;
-      if (target.value.trim() && !window.confirm(words.replace_draft)) return;
+      if (target.value.trim() && !window.confirm(editor.dataset.replaceDraft)) return;
       target.value = draft;
       updateCounters();
-      save();
+      saver.saveNow();
       target.focus();
     });
   }
 
-  // Text typed while offline (or before a crash) that never reached the server.
-  try {
-    const pending = JSON.parse(localStorage.getItem(storeKey) || "null");
-    const shown = collect();
-    // A copy the server already has (its save landed as the tab closed) is no conflict.
-    const alreadySaved = pending && pending.fields &&
-      Object.entries(pending.fields).every(([name, value]) => shown[name] === value);
-    if (alreadySaved) forget();
-    else if (pending && pending.fields) {
-      apply(pending.fields);
-      if (pending.version === Number(versionInput.value)) save();
-      else { conflict = true; editor.dataset.theirVersion = versionInput.value; conflictBox.hidden = false; setStatus(words.unsaved, "conflict"); }
-    }
-  } catch (e) { forget(); }
+  saver.restore();
   updateCounters();
-})();
+}

@@ -1,32 +1,26 @@
-// The canvas board: edit notes in place, add, delete, reorder (buttons or drag and drop),
-// and autosave all blocks as one versioned JSON document, with the worksheet editor's rules:
-// unsent notes wait in localStorage (offline, a crash, a closed tab) and are sent when the
-// board is opened again. Without this script every button posts its own form.
-(function () {
-  "use strict";
-  const board = document.getElementById("board");
-  if (!board) return;
+// The canvas board's adapter to the save protocol (save-core.js): edit notes in place, add,
+// delete (with undo), reorder (buttons or drag and drop), and save all blocks as one
+// versioned document. Without this script every button posts its own form.
+import { createSaver } from "./save-core.js";
+
+const board = document.getElementById("board");
+
+if (board) {
   document.documentElement.classList.add("js");
-  const url = board.dataset.saveUrl;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const status = document.getElementById("board-status");
-  const conflictBox = document.getElementById("board-conflict");
-  const versionLabel = document.getElementById("canvas-version-label");
-  let version = Number(board.dataset.version);
-  let timer = null, inFlight = false, queued = false, retryMs = 1000, conflict = false;
-  let counter = 0;
-  // `edits` counts changes; a save reports "Saved" only if nothing changed while it ran.
-  let edits = 0;
-  const storeKey = "canvas:board:" + board.dataset.canvas;
-
-  function setStatus(text, state) { status.textContent = text; status.dataset.state = state; }
-
-  const palette = JSON.parse(board.dataset.colours || "[]");
+  const words = JSON.parse(document.getElementById("board-words").textContent);
+  const paletteSize = Number(board.dataset.paletteSize) || 8;
   const segmentsBlock = board.dataset.segmentsBlock;
+  const undoBox = document.getElementById("board-undo");
+  let counter = 0;
+
+  const say = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 
   // Segment menus and colour tags follow the Customer Segments notes as they change.
-  function segmentNotes() {
-    return [...board.querySelectorAll('[data-block="' + segmentsBlock + '"] .note')];
+  const segmentNotes = () => [...board.querySelectorAll('[data-block="' + segmentsBlock + '"] .note')];
+
+  function setTag(li, index) {
+    for (const name of [...li.classList]) if (/^tag-\d+$/.test(name)) li.classList.remove(name);
+    if (index !== null && index !== undefined) li.classList.add("tag-" + index);
   }
 
   // A segment menu offers "No segment" and then every segment note, as they read now.
@@ -42,19 +36,15 @@
 
   function refreshSegments() {
     const notes = segmentNotes();
-    const colours = {};
-    notes.forEach((li, n) => {
-      colours[li.dataset.item] = palette[n % palette.length];
-      li.style.setProperty("--tag", colours[li.dataset.item]);
-    });
+    const tags = {};
+    notes.forEach((li, n) => { tags[li.dataset.item] = n % paletteSize; setTag(li, tags[li.dataset.item]); });
     for (const select of board.querySelectorAll("select.segment-select")) {
       const chosen = select.value;
       offerSegments(select, notes);
-      select.value = chosen in colours ? chosen : "";
+      select.value = chosen in tags ? chosen : "";
       const note = select.closest(".note");
       if (note && !note.closest('[data-block="' + segmentsBlock + '"]')) {
-        if (select.value) note.style.setProperty("--tag", colours[select.value]);
-        else note.style.removeProperty("--tag");
+        setTag(note, select.value ? tags[select.value] : null);
       }
     }
   }
@@ -72,82 +62,17 @@
     return blocks;
   }
 
-  function remember(blocks) {
-    try { localStorage.setItem(storeKey, JSON.stringify({ version, blocks })); }
-    catch (e) { /* storage full or disabled: the server save still runs */ }
-  }
-
-  function forget() { try { localStorage.removeItem(storeKey); } catch (e) {} }
-
-  async function save(force) {
-    clearTimeout(timer);
-    if (conflict && !force) return;
-    if (inFlight) { queued = true; return; }
-    const sentAt = edits;
-    const blocks = collect();
-    remember(blocks);
-    inFlight = true;
-    setStatus("Saving…", "saving");
-    let response, data = {};
-    try {
-      response = await fetch(url, {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ version, blocks }),
-      });
-      data = await response.json().catch(() => ({}));
-    } catch (e) {
-      inFlight = false;
-      offline();
-      return;
-    }
-    inFlight = false;
-    if (response.status === 409) {
-      conflict = true; board.dataset.theirs = data.version;
-      conflictBox.hidden = false; setStatus("Not saved yet", "conflict");
-      return;
-    }
-    if (response.ok) {
-      retryMs = 1000;
-      version = data.version;
-      versionLabel.textContent = version;
-      for (const input of document.querySelectorAll(".version-field")) input.value = version;
-      if (data.findings_html != null) document.getElementById("findings").innerHTML = data.findings_html;
-      const newer = edits !== sentAt;
-      if (newer) { setStatus("Not saved yet", "dirty"); remember(collect()); }
-      else { forget(); setStatus("Saved", "saved"); }
-      if (queued || newer) { queued = false; save(); }
-      return;
-    }
-    // The server is down or restarting: like no network, keep the notes and try again.
-    if (response.status >= 500 || response.status === 0) { offline(); return; }
-    setStatus(data.message || "Not saved: see the messages", "error");
-    if (data.errors) setStatus(Object.values(data.errors).join(" "), "error");
-  }
-
-  function offline() {
-    setStatus("Offline, will retry", "offline");
-    clearTimeout(timer);
-    timer = setTimeout(save, retryMs);
-    retryMs = Math.min(retryMs * 2, 30000);
-  }
-
-  // Every change is counted and kept locally at once; typing waits for a pause before it
-  // is sent, a move, an add or a delete is sent straight away.
-  function changed() { edits += 1; remember(collect()); setStatus("Not saved yet", "dirty"); }
-  function schedule() { changed(); clearTimeout(timer); timer = setTimeout(save, 800); }
-  function saveNow() { changed(); save(); }
-
   function renumber(section) {
     // Labels name notes by position; keep them true after a move.
-    const name = section.querySelector("h2").textContent;
-    section.querySelectorAll(".note").forEach((li, n) => {
+    const block = section.querySelector("h2").textContent;
+    section.querySelectorAll(".note").forEach((li, index) => {
+      const n = index + 1;
       const [textLabel, segmentLabel] = li.querySelectorAll("label");
-      textLabel.textContent = "Note " + (n + 1) + " in " + name;
-      if (segmentLabel) segmentLabel.textContent = "Segment of note " + (n + 1) + " in " + name;
-      li.querySelector("[data-move=up]").setAttribute("aria-label", "Move note " + (n + 1) + " up");
-      li.querySelector("[data-move=down]").setAttribute("aria-label", "Move note " + (n + 1) + " down");
-      li.querySelector("[data-delete]").setAttribute("aria-label", "Delete note " + (n + 1));
+      textLabel.textContent = say(words.note, { n, block });
+      if (segmentLabel) segmentLabel.textContent = say(words.segment_of, { n, block });
+      li.querySelector("[data-move=up]").setAttribute("aria-label", say(words.up, { n }));
+      li.querySelector("[data-move=down]").setAttribute("aria-label", say(words.down, { n }));
+      li.querySelector("[data-delete]").setAttribute("aria-label", say(words.delete, { n }));
     });
   }
 
@@ -179,15 +104,148 @@
     return li;
   }
 
+  // Put the board in the state of a document: notes in its order, texts and segments.
+  function apply(blocks) {
+    const existing = new Map([...board.querySelectorAll(".note")].map((li) => [li.dataset.item, li]));
+    const placed = new Set();
+    const segmentOf = new Map();
+    for (const section of board.querySelectorAll("[data-block]")) {
+      const wanted = blocks[section.dataset.block];
+      if (!Array.isArray(wanted)) continue;
+      const list = section.querySelector(".notes");
+      for (const item of wanted) {
+        if (!item || typeof item.id !== "string" || placed.has(item.id)) continue;
+        let li = existing.get(item.id);
+        if (li && li.closest("[data-block]") === section) {
+          li.querySelector('[data-role="text"]').value = String(item.text || "");
+          list.appendChild(li);
+        } else {
+          if (li) li.remove();
+          li = newNote(section, String(item.text || ""), "", item.id);
+        }
+        placed.add(item.id);
+        segmentOf.set(li, item.segment || "");
+      }
+    }
+    for (const [id, li] of existing) if (!placed.has(id)) li.remove();
+    for (const section of board.querySelectorAll("[data-block]")) renumber(section);
+    refreshSegments();  // the segment menus now offer the document's segments
+    for (const [li, segment] of segmentOf) {
+      const select = li.querySelector('[data-role="segment"]');
+      if (select) select.value = segment;
+    }
+    refreshSegments();  // and the colour tags follow the chosen segments
+  }
+
+  const blockName = (blockId) => {
+    const title = document.getElementById("title-" + blockId);
+    return title ? title.textContent : blockId;
+  };
+
+  // A conflict row per note that differs between the two versions: changed on both sides,
+  // or there on one side only (then keeping the side that has it is the default).
+  function describe(mine, theirs) {
+    const index = (doc) => {
+      const found = new Map();
+      for (const [block, items] of Object.entries(doc || {})) {
+        for (const item of items || []) found.set(item.id, { block, ...item });
+      }
+      return found;
+    };
+    const a = index(mine), b = index(theirs);
+    const rows = [];
+    for (const id of new Set([...a.keys(), ...b.keys()])) {
+      const x = a.get(id), y = b.get(id);
+      if (x && y && x.text === y.text && (x.segment || null) === (y.segment || null)) continue;
+      const label = say(words.note_in, { block: blockName((x || y).block) });
+      rows.push({ key: id, label, kind: "text", mine: x ? x.text : null, theirs: y ? y.text : null,
+                  prefer: x ? "mine" : "theirs" });
+    }
+    return rows;
+  }
+
+  function merge(mine, theirs, choices) {
+    const out = {};
+    for (const [block, items] of Object.entries(theirs || {})) out[block] = (items || []).map((i) => ({ ...i }));
+    const where = new Map();
+    for (const [block, items] of Object.entries(out)) items.forEach((item) => where.set(item.id, block));
+    for (const [block, items] of Object.entries(mine || {})) {
+      for (const item of items || []) {
+        const choice = choices[item.id];
+        if (!choice) continue;
+        if (choice.side === "theirs") continue;
+        const text = choice.value !== undefined ? choice.value : item.text;
+        const at = where.get(item.id);
+        if (at) {
+          const target = out[at].find((i) => i.id === item.id);
+          target.text = text; target.segment = item.segment || null;
+        } else {
+          (out[block] = out[block] || []).push({ id: item.id, text, segment: item.segment || null });
+        }
+      }
+    }
+    // A note only the other version has, and the person chose "keep yours": it goes.
+    for (const [id, choice] of Object.entries(choices)) {
+      const inMine = Object.values(mine || {}).some((items) => (items || []).some((i) => i.id === id));
+      if (!inMine && choice.side === "mine" && where.has(id)) {
+        out[where.get(id)] = out[where.get(id)].filter((i) => i.id !== id);
+      }
+    }
+    return out;
+  }
+
+  const status = document.getElementById("board-status");
+  const saver = createSaver({
+    url: board.dataset.saveUrl, kind: "board", objectId: board.dataset.canvas,
+    version: board.dataset.version, debounceMs: parseInt(board.dataset.debounce, 10),
+    words: JSON.parse(document.getElementById("save-words").textContent),
+    statusEl: status, conflictBox: document.getElementById("conflict"),
+    signInLink: document.getElementById("sign-in-again"),
+    collect, apply, describe, merge,
+    body: (blocks, version) => ({ version, blocks }),
+    redraw: (data) => {
+      if (data.findings_html != null) document.getElementById("findings").innerHTML = data.findings_html;
+    },
+    showErrors: (errors) => {
+      const messages = Object.values(errors).flat();
+      if (messages.length) status.dataset.detail = messages.join(" ");
+    },
+    onVersion: (version) => {
+      board.dataset.version = version;
+      for (const input of document.querySelectorAll(".version-field")) input.value = version;
+    },
+  });
+
   board.addEventListener("input", (e) => {
     if (e.target.closest(".add-note")) return;
     if (e.target.closest('[data-block="' + segmentsBlock + '"]')) refreshSegments();
-    schedule();
+    saver.schedule();
   });
   board.addEventListener("change", (e) => {
     if (e.target.closest(".add-note")) return;
     if (e.target.matches("select.segment-select")) refreshSegments();
-    schedule();
+    saver.schedule();
+  });
+
+  let undoTimer = null, lastDeleted = null;
+
+  function offerUndo(li, list, before) {
+    lastDeleted = { li, list, before };
+    undoBox.hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(() => { undoBox.hidden = true; lastDeleted = null; }, 15000);
+  }
+
+  undoBox.querySelector("[data-undo]").addEventListener("click", () => {
+    if (!lastDeleted) return;
+    const { li, list, before } = lastDeleted;
+    if (before && before.parentNode === list) list.insertBefore(li, before); else list.appendChild(li);
+    renumber(list.closest("[data-block]"));
+    refreshSegments();
+    undoBox.hidden = true;
+    lastDeleted = null;
+    li.querySelector("textarea").focus();
+    saver.saveNow();
   });
 
   board.addEventListener("click", (e) => {
@@ -202,16 +260,18 @@
         if (button.dataset.move === "up") sibling.before(li); else sibling.after(li);
         renumber(section);
         button.focus();
-        saveNow();
+        saver.saveNow();
       }
     } else if (button.hasAttribute("data-delete") && li) {
       e.preventDefault();
+      const list = li.parentNode;
       const next = li.nextElementSibling || li.previousElementSibling;
+      offerUndo(li, list, li.nextElementSibling);
       li.remove();
       renumber(section);
       refreshSegments();
       (next ? next.querySelector("textarea") : section.querySelector(".add-note textarea")).focus();
-      saveNow();
+      saver.saveNow();
     } else if (button.hasAttribute("data-add")) {
       e.preventDefault();
       const form = button.closest(".add-note");
@@ -222,7 +282,7 @@
       refreshSegments();
       area.value = "";
       area.focus();
-      saveNow();
+      saver.saveNow();
     }
   });
 
@@ -261,65 +321,8 @@
     for (const section of board.querySelectorAll("[data-block]")) renumber(section);
     refreshSegments();
     dragged = null;
-    saveNow();
+    saver.saveNow();
   });
 
-  conflictBox.querySelector('[data-conflict="keep"]').addEventListener("click", () => {
-    version = Number(board.dataset.theirs); conflict = false; conflictBox.hidden = true; save(true);
-  });
-  conflictBox.querySelector('[data-conflict="reload"]').addEventListener("click", () => { forget(); });
-  window.addEventListener("online", () => { if (status.dataset.state === "offline") save(); });
-  window.addEventListener("beforeunload", (e) => {
-    if (["dirty", "saving", "offline"].includes(status.dataset.state)) { save(); e.preventDefault(); e.returnValue = ""; }
-  });
-
-  // Put the board in the state of a local copy: notes in its order, texts and segments.
-  function applyBlocks(blocks) {
-    const existing = new Map([...board.querySelectorAll(".note")].map((li) => [li.dataset.item, li]));
-    const placed = new Set();
-    const segmentOf = new Map();
-    for (const section of board.querySelectorAll("[data-block]")) {
-      const wanted = blocks[section.dataset.block];
-      if (!Array.isArray(wanted)) continue;
-      const list = section.querySelector(".notes");
-      for (const item of wanted) {
-        if (!item || typeof item.id !== "string" || placed.has(item.id)) continue;
-        let li = existing.get(item.id);
-        if (li && li.closest("[data-block]") === section) {
-          li.querySelector('[data-role="text"]').value = String(item.text || "");
-          list.appendChild(li);
-        } else {
-          li = newNote(section, String(item.text || ""), "", item.id);
-        }
-        placed.add(item.id);
-        segmentOf.set(li, item.segment || "");
-      }
-    }
-    for (const [id, li] of existing) if (!placed.has(id)) li.remove();
-    for (const section of board.querySelectorAll("[data-block]")) renumber(section);
-    refreshSegments();  // the segment menus now offer the restored segments
-    for (const [li, segment] of segmentOf) {
-      const select = li.querySelector('[data-role="segment"]');
-      if (select) select.value = segment;
-    }
-    refreshSegments();  // and the colour tags follow the chosen segments
-  }
-
-  // Notes changed while offline (or before a crash or a closed tab) that never reached the
-  // server. A copy the server already holds (its save landed as the tab closed) is no conflict.
-  try {
-    const pending = JSON.parse(localStorage.getItem(storeKey) || "null");
-    if (pending && pending.blocks && typeof pending.blocks === "object") {
-      if (JSON.stringify(pending.blocks) === JSON.stringify(collect())) forget();
-      else {
-        applyBlocks(pending.blocks);
-        edits += 1;
-        if (pending.version === version) save();
-        else {
-          conflict = true; board.dataset.theirs = version;
-          conflictBox.hidden = false; setStatus("Not saved yet", "conflict");
-        }
-      }
-    }
-  } catch (e) { forget(); }
-})();
+  saver.restore();
+}

@@ -12,10 +12,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from canvas.accounts import create_user
-from canvas.canvases.service import create_canvas, trash_canvas
+from canvas.canvases.service import create_canvas, import_canvas, trash_canvas
 from canvas.extensions import db
-from canvas.interchange import import_canvas
-from canvas.library import get_definitions
+from canvas.library import get_definitions, load_document
 from tests.browser.helpers import PASSWORD, check_axe, example, sign_in
 
 pytestmark = pytest.mark.browser
@@ -40,8 +39,8 @@ def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  
             definitions = get_definitions()
             user = create_user("reader@example.test", PASSWORD, "Reader", "student", "en")
             db.session.flush()
-            en = import_canvas(user, example("cleaning-copenhagen.en"), definitions)
-            da = import_canvas(user, example("cleaning-copenhagen.da"), definitions)
+            en = import_canvas(user, load_document(example("cleaning-copenhagen.en")), definitions)
+            da = import_canvas(user, load_document(example("cleaning-copenhagen.da")), definitions)
             binned = create_canvas(user, "Old idea", "en",
                                    [definitions["customer-relationships"]])
             db.session.flush()
@@ -132,7 +131,11 @@ def test_every_worksheet_step_filled(browser: Browser, site: Site, axe: Axe, ste
 def test_danish_worksheet_steps(browser: Browser, site: Site, axe: Axe, step: str) -> None:
     page = open_page(browser, site, f"/worksheets/{site.worksheet_da}/steps/{step}")
     try:
-        expect(page.locator("html")).to_have_attribute("lang", "da")
+        # An English-speaking reader with a Danish canvas: the page is English, the
+        # worksheet's own text is marked Danish for screen readers.
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#step-form > div[lang]")).to_have_attribute("lang", "da")
+        expect(page.locator("aside.learning")).to_have_attribute("lang", "da")
         check_axe(page, axe=axe, what=f"Danish step {step}")
     finally:
         page.context.close()

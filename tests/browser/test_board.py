@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from canvas.canvases.blocks import MAX_TEXT
-from canvas.canvases.service import save_blocks
+from canvas.canvases.service import import_canvas, save_blocks
 from canvas.extensions import db
-from canvas.interchange import import_canvas
-from canvas.library import get_definitions
+from canvas.library import get_definitions, load_document
 from canvas.models import Canvas, User
 from tests.browser import helpers
 from tests.browser.helpers import PASSWORD, check_axe, example, sign_in, wait_until
@@ -114,7 +113,7 @@ def import_example(server, email: str, name: str) -> int:  # noqa: ANN001
     data = example(name)
     with server.app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
-        canvas = import_canvas(user, data, get_definitions())
+        canvas = import_canvas(user, load_document(data), get_definitions())
         db.session.commit()
         canvas_id = canvas.id
         db.session.remove()
@@ -147,7 +146,7 @@ def test_board_journey(live_server, page: Page) -> None:
     assert version == 2
     assert [i["text"] for i in blocks[SEG]] == ["Small offices in Copenhagen"]
     segment_id = blocks[SEG][0]["id"]
-    expect(page.locator("#canvas-version-label")).to_have_text("2")
+    expect(page.locator("#board")).to_have_attribute("data-version", "2")
 
     # The segment menus are filled when the board loads (a new segment is offered at once
     # without reloading: see test_a_new_segment_can_be_chosen_without_reloading).
@@ -228,12 +227,12 @@ def test_board_journey(live_server, page: Page) -> None:
 
     # Reload: everything is there, in order, with its tag and colour.
     page.reload()
-    expect(page.locator("#canvas-version-label")).to_have_text(str(version))
+    expect(page.locator("#board")).to_have_attribute("data-version", str(version))
     assert note_texts(page, SEG) == ["Small offices in Copenhagen"]
     assert note_texts(page, CR) == order
     for k in range(2):
         expect(notes(page, CR).nth(k).locator('[data-role="segment"]')).to_have_value(segment_id)
-        expect(notes(page, CR).nth(k)).to_have_attribute("style", re.compile(r"--tag"))
+        expect(notes(page, CR).nth(k)).to_have_class(re.compile(r"\btag-0\b"))
     # Both notes serve a segment, and the segment has a relationship.
     expect(page.locator("#findings")).to_contain_text("Every segment has a relationship")
 
@@ -368,7 +367,7 @@ def test_notes_added_offline_survive_closing_the_tab(live_server, context, page:
     expect_order(again, SEG, ["Small offices in Aarhus"])
     expect(notes(again, CR).first.locator('[data-role="segment"]')).to_have_value(segment_id)
     wait_saved(again)
-    expect(again.locator("#board-conflict")).to_be_hidden()
+    expect(again.locator("#conflict")).to_be_hidden()
     version, blocks = stored(live_server, canvas_id)
     assert [(i["text"], i["segment"]) for i in blocks[CR]] == [
         ("A named contact person", segment_id)]
@@ -407,7 +406,7 @@ def reopen_after_another_save(server, context, page: Page) -> tuple[Page, int]: 
     change_on_the_server(server, canvas_id)
     again = context.new_page()
     again.goto(server.url(f"/canvases/{canvas_id}"))
-    expect(again.locator("#board-conflict")).to_be_visible()
+    expect(again.locator("#conflict")).to_be_visible()
     return again, canvas_id
 
 
@@ -418,10 +417,20 @@ def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,
     expect_order(again, CR, ["Written on the train"])  # the local copy is shown, not lost
     assert stored_texts(live_server, canvas_id, "key-partners") == ["Valby laundry"]
     assert stored_texts(live_server, canvas_id, CR) == []  # nothing overwritten unasked
-    again.get_by_role("button", name=re.compile("Keep my notes")).click()
+    # Both versions are shown, note by note; each side's own note is kept unless chosen away.
+    rows = again.locator("#conflict-rows .conflict-row")
+    expect(rows).to_have_count(2)
+    mine = rows.filter(has_text="Note in Customer Relationships")
+    theirs = rows.filter(has_text="Note in Key Partners")
+    expect(mine.locator("textarea")).to_have_value("Written on the train")  # editable
+    expect(theirs).to_contain_text("Valby laundry")
+    expect(mine.get_by_role("radio", name="Keep yours")).to_be_checked()
+    expect(theirs.get_by_role("radio", name="Keep the other")).to_be_checked()
+    again.get_by_role("button", name="Save my choices").click()
     wait_saved(again)
-    expect(again.locator("#board-conflict")).to_be_hidden()
+    expect(again.locator("#conflict")).to_be_hidden()
     assert stored_texts(live_server, canvas_id, CR) == ["Written on the train"]
+    assert stored_texts(live_server, canvas_id, "key-partners") == ["Valby laundry"]
     again.close()
 
 
@@ -431,9 +440,9 @@ def test_a_local_copy_from_before_another_save_can_be_dropped(live_server, conte
     again.get_by_role("link", name="Load the other version").click()
     expect_order(again, "key-partners", ["Valby laundry"])
     expect(notes(again, CR)).to_have_count(0)
-    expect(again.locator("#board-conflict")).to_be_hidden()
+    expect(again.locator("#conflict")).to_be_hidden()
     again.reload()  # the dropped copy is gone for good
-    expect(again.locator("#board-conflict")).to_be_hidden()
+    expect(again.locator("#conflict")).to_be_hidden()
     expect(notes(again, CR)).to_have_count(0)
     again.close()
 

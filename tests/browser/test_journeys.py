@@ -13,8 +13,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from canvas.extensions import db
+from canvas.i18n import gettext_in
 from canvas.models import User, Worksheet
-from canvas.worksheets.messages import EDITOR
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.helpers import PASSWORD, make_account, sign_in, wait_until
 
@@ -215,7 +215,8 @@ def test_register_start_and_fill_every_step(live_server, page: Page, lang: str) 
             expect(page.locator("#panel [data-expected-top]")).to_have_text("21")
         if step_id == "economics":
             expect(page.locator("#panel [data-clv]")).to_have_text(f"31{THIN}500 kr")
-            expect(page.locator("#panel [data-verdict]")).to_have_text(EDITOR[lang]["verdict_yes"])
+            expect(page.locator("#panel [data-verdict]")).to_have_text(gettext_in(
+                lang, "Yes: a customer is worth more than the relationship costs."))
             expect(page.locator("#panel [data-verdict]")).to_have_class(re.compile(r"\bgood\b"))
 
         if n + 1 < len(order):
@@ -473,6 +474,14 @@ def test_next_while_offline_keeps_the_text_until_it_is_saved(live_server,
     again.close()
 
 
+def copy_key(page: Page, kind: str, object_id: int, scope: str) -> str:
+    """The localStorage key under which this tab keeps unsent text (static/js/save-core.js):
+    per user, per editor and object, per tab."""
+    return page.evaluate("""([kind, id, scope]) => 'canvas:v2:'
+        + document.querySelector('meta[name=user-id]').content + ':' + kind + ':' + id + ':'
+        + scope + ':' + sessionStorage.getItem('canvas:tab')""", [kind, object_id, scope])
+
+
 # --- (c) the same step in two tabs ------------------------------------------------------------
 
 def test_second_tab_conflict_keep_my_text(live_server, context: BrowserContext, page: Page) -> None:
@@ -492,7 +501,14 @@ def test_second_tab_conflict_keep_my_text(live_server, context: BrowserContext, 
     expect(status(tab_b)).to_have_text("Not saved yet")
     assert stored(live_server, ws)["segment"] == "Written in tab A"
 
-    tab_b.get_by_role("button", name="Keep my text").click()
+    # Both versions are shown side by side; tab B keeps its own text.
+    row = tab_b.locator("#conflict-rows .conflict-row")
+    expect(row).to_have_count(1)
+    expect(row.locator("legend")).to_have_text("Customer segment")
+    expect(row.locator("textarea")).to_have_value("Written in tab B")
+    expect(row.locator("pre")).to_have_text("Written in tab A")
+    expect(row.get_by_role("radio", name="Keep yours")).to_be_checked()
+    tab_b.get_by_role("button", name="Save my choices").click()
     wait_saved(tab_b)
     expect(tab_b.locator("#conflict")).to_be_hidden()
     assert stored(live_server, ws)["segment"] == "Written in tab B"
@@ -641,7 +657,7 @@ def test_a_leftover_copy_the_server_already_has_is_no_conflict(live_server, page
     page.goto(step_url(live_server, ws, "focus"))
     type_into(page, "#segment", "Saved as the tab closed")
     wait_saved(page)
-    key = f"canvas:unsaved:{ws}:focus"
+    key = copy_key(page, "worksheet", ws, "focus")
     # The copy names the version before that save, and holds exactly what was saved.
     page.evaluate("""([key]) => {
         const fields = {};
@@ -654,7 +670,7 @@ def test_a_leftover_copy_the_server_already_has_is_no_conflict(live_server, page
             }
             else fields[el.name] = el.value;
         }
-        localStorage.setItem(key, JSON.stringify({version: 1, fields}));
+        localStorage.setItem(key, JSON.stringify({version: 1, data: fields, at: Date.now()}));
     }""", [key])
     page.reload()
     expect(page.locator("#conflict")).to_be_hidden()
@@ -668,8 +684,8 @@ def test_a_leftover_copy_that_differs_asks_which_to_keep(live_server, page: Page
     type_into(page, "#segment", "What the server has")
     wait_saved(page)
     page.evaluate("""([key]) => localStorage.setItem(key, JSON.stringify(
-        {version: 1, fields: {segment: 'Typed in a tab that never got to save'}}))""",
-                  [f"canvas:unsaved:{ws}:focus"])
+        {version: 1, data: {segment: 'Typed in a tab that never got to save'}, at: 1}))""",
+                  [copy_key(page, "worksheet", ws, "focus")])
     page.reload()
     expect(page.locator("#conflict")).to_be_visible()
     expect(page.locator("#segment")).to_have_value("Typed in a tab that never got to save")

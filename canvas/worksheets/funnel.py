@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from markupsafe import Markup, escape
 
+from ..numbers import percent, whole
 from .ladder import LadderResult
-from .numbers import percent, whole
 
 WIDTH, ROW, GAP, PAD = 640, 40, 26, 8
 GOOD, SHORT, NEUTRAL, BAR = "#1b7a3d", "#b35900", "#4a4a4a", "#2f5d8a"

@@ -1,12 +1,17 @@
-"""Small helpers shared by the app's WTForms forms."""
+"""Form helpers every area shares."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for buttons that change something."""

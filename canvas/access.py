@@ -1,0 +1,39 @@
+"""Who may reach which object: one helper per kind of object, used by every view.
+
+Each returns the object or raises 404 (also for someone else's object: we never reveal that
+it exists). Views call these instead of writing their own checks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from .extensions import db
+from .models import Canvas, Snapshot, User, Worksheet
+
+
+def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
+    """The user's canvas (in the recycle bin when `deleted`), or 404."""
+    canvas = db.session.get(Canvas, canvas_id)
+    if canvas is None or canvas.owner_id != user.id or (canvas.deleted_at is not None) != deleted:
+        raise NotFound()
+    return canvas
+
+
+def owned_worksheet(user: User, worksheet_id: int) -> Worksheet:
+    """The user's worksheet in a live canvas, or 404."""
+    worksheet = db.session.get(Worksheet, worksheet_id)
+    if (worksheet is None or worksheet.canvas.owner_id != user.id
+            or worksheet.canvas.deleted_at is not None):
+        raise NotFound()
+    return worksheet
+
+
+def owned_snapshot(canvas: Canvas, number: int) -> Snapshot:
+    """Version `number` of a canvas the caller already reached, or 404."""
+    snapshot = db.session.scalar(select(Snapshot).where(Snapshot.canvas_id == canvas.id,
+                                                         Snapshot.number == number))
+    if snapshot is None:
+        raise NotFound()
+    return snapshot

@@ -1,0 +1,14 @@
+"""Imported in the PDF worker by tests (config PDF_WORKER_MODULES): a kind of render that
+takes too long, to test the time limit."""
+
+import time
+
+from canvas.exports import worker
+
+
+def _slow(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
+    time.sleep(30)
+    return b""
+
+
+worker.RENDERERS["slow"] = _slow
