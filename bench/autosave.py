@@ -1,10 +1,11 @@
-"""Concurrent autosaves against the real app: BEGIN IMMEDIATE versus plain BEGIN.
+"""Concurrent autosaves against the real app: BEGIN IMMEDIATE versus plain BEGIN, and the
+cost of durable commits (PRAGMA synchronous FULL versus NORMAL).
 
     .venv/bin/python bench/autosave.py [--saves 200] [--threads 20]
 
-Starts the app twice in this process (a threaded werkzeug server on 127.0.0.1, a fresh
-SQLite file each), signs in one user per worksheet, and fires the same burst of autosaves
-at each. Reports failed saves and saves per second; the ratio compares the two modes
+Starts the app once per mode in this process (a threaded werkzeug server on 127.0.0.1, a
+fresh SQLite file each), signs in one user per worksheet, and fires the same burst of
+autosaves at each. Reports failed saves and saves per second; the ratios compare modes
 measured in the same run, since absolute figures on a shared machine are noisy.
 """
 
@@ -37,10 +38,12 @@ from canvas.library import get_definitions  # noqa: E402
 PASSWORD = "bench-password"
 
 
-def run(immediate: bool, saves: int, threads: int, workers: int = 10) -> dict:
+def run(immediate: bool, saves: int, threads: int, workers: int = 10,
+        synchronous: str = "FULL") -> dict:
     folder = Path(tempfile.mkdtemp())
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-                      "SQLITE_IMMEDIATE_WRITES": immediate, "SECRET_KEY": "bench"})
+                      "SQLITE_IMMEDIATE_WRITES": immediate, "SQLITE_SYNCHRONOUS": synchronous,
+                      "SECRET_KEY": "bench", "TESTING": True})
     app.logger.disabled = True
     worksheets = []
     with app.app_context():
@@ -110,13 +113,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=20)
     args = parser.parse_args()
     results = {}
-    for label, immediate in (("BEGIN (deferred)", False), ("BEGIN IMMEDIATE", True)):
-        results[label] = run(immediate, args.saves, args.threads)
+    modes = (("BEGIN, NORMAL", False, "NORMAL"), ("IMMEDIATE, NORMAL", True, "NORMAL"),
+             ("IMMEDIATE, FULL", True, "FULL"))
+    for label, immediate, synchronous in modes:
+        results[label] = run(immediate, args.saves, args.threads, synchronous=synchronous)
         r = results[label]
-        print(f"{label:<17} ok {r['ok']:>4}  failed {r['locked'] + r['other']:>4} "
+        print(f"{label:<18} ok {r['ok']:>4}  failed {r['locked'] + r['other']:>4} "
               f"(locked/500: {r['locked']})  {r['per_second']:.1f} saves/s")
-    base, ours = results["BEGIN (deferred)"], results["BEGIN IMMEDIATE"]
-    print(f"throughput ratio IMMEDIATE / deferred: {ours['per_second'] / base['per_second']:.2f}")
+    rate = {label: r["per_second"] for label, r in results.items()}
+    print(f"throughput ratio IMMEDIATE / deferred (both NORMAL): "
+          f"{rate['IMMEDIATE, NORMAL'] / rate['BEGIN, NORMAL']:.2f}")
+    print(f"throughput ratio FULL / NORMAL (both IMMEDIATE): "
+          f"{rate['IMMEDIATE, FULL'] / rate['IMMEDIATE, NORMAL']:.2f}")
 
 
 if __name__ == "__main__":

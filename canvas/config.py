@@ -17,6 +17,8 @@ DEFAULTS: dict[str, object] = {
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Writes take the lock at BEGIN; False only to measure the difference (bench/autosave.py).
     "SQLITE_IMMEDIATE_WRITES": True,
+    # Durability of each commit (PRAGMA synchronous); NORMAL only to measure the difference.
+    "SQLITE_SYNCHRONOUS": "FULL",
     "AUTOSAVE_DEBOUNCE_MS": 800,
     # Times are stored in UTC and shown in the users' time zone (Denmark and Norway share it).
     "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
