@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +16,7 @@ MESSAGES = {
     413: "That is more text than one save can take (the limit is {limit} KB). "
          "Your text is still in the page: shorten it and save again.",
     422: "Some answers need a look; see the messages beside the fields.",
+    429: _l("That was too many tries in a short time. Wait a minute, then try again."),
     500: "Something went wrong on our side. Your last saved work is safe.",
 }
 
@@ -25,6 +27,7 @@ def _wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     def respond(code: int, text: str):  # noqa: ANN202
+        text = str(text)
         if _wants_json():
             return jsonify(status="error", code=code, message=text), code
         return render_template("error.html", code=code, message=text), code
