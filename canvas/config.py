@@ -49,7 +49,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_REGISTER": "30 per minute; 200 per hour",
     "RATELIMIT_PASSWORD_RESET": "5 per minute; 30 per hour",
     "RATELIMIT_PDF": "20 per minute",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # Off: Flask-Limiter would put its Retry-After on every response of a limited route
+    # (and over the PDF worker's own); errors.py sends Retry-After on a 429 instead.
+    "RATELIMIT_HEADERS_ENABLED": False,
     # Password reset by e-mail only when MAIL_SERVER is set (Flask-Mail's settings).
     "MAIL_SERVER": None,
     "MAIL_DEFAULT_SENDER": None,

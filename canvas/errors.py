@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -25,6 +27,15 @@ def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/autosave") or request.path.startswith("/api/")
 
 
+def _too_many(answer: tuple) -> tuple:  # noqa: ANN001
+    """A rate-limit answer with Retry-After: when the limit that was hit lets up again."""
+    from .extensions import limiter
+
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    return (*answer, {"Retry-After": str(wait)})
+
+
 def init_app(app: Flask) -> None:
     def respond(code: int, text: str):  # noqa: ANN202
         text = str(text)
@@ -43,6 +54,8 @@ def init_app(app: Flask) -> None:
         text = MESSAGES.get(code, exc.description or "")
         if code == 413:
             text = text.format(limit=app.config["MAX_CONTENT_LENGTH"] // 1024)
+        if code == 429:
+            return _too_many(respond(code, text))
         return respond(code, text)
 
     @app.errorhandler(Exception)

@@ -32,7 +32,8 @@ talisman = Talisman()
 def _no_store_when_signed_in(response: Response) -> Response:
     # A signed-in page holds a student's work: no shared computer's cache may keep it after
     # sign-out, and no proxy may keep it at all.
-    if current_user and current_user.is_authenticated:
+    signed_in = current_user and current_user.is_authenticated
+    if signed_in and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -27,7 +27,9 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The interface language of this request."""
+    """The interface language of this request (English outside one: the CLI, services)."""
+    if not has_request_context():
+        return DEFAULT
     if current_user and current_user.is_authenticated:
         chosen = supported(getattr(current_user, "language", None))
         if chosen:
