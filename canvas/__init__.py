@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import DEFAULTS, DEV_SECRET_KEY
+from .config import DEFAULTS, DEV_SECRET_KEY, rate_limit_storage
 
 
 class InsecureConfig(RuntimeError):
@@ -47,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .converters import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage(app.config))
     # The signed cookie itself stops working when a session could not outlive it anyway.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["SESSION_MAX_HOURS"]))
 

@@ -66,3 +66,9 @@ DEFAULTS: dict[str, object] = {
     # Used instead when TESTING: the suite creates and signs in hundreds of users.
     "PASSWORD_HASH_TEST_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
 }
+
+
+def rate_limit_storage(config) -> str:  # noqa: ANN001 - a Flask config mapping
+    """Where Flask-Limiter counts: Redis when REDIS_URL is set (several server processes
+    share the counts), else this process's memory."""
+    return config.get("REDIS_URL") or "memory://"

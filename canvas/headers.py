@@ -26,8 +26,6 @@ PERMISSIONS = {feature: "()" for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
     "magnetometer", "microphone", "payment", "usb", "browsing-topics")}
 
-talisman = Talisman()
-
 
 def _no_store_when_signed_in(response: Response) -> Response:
     # A signed-in page holds a student's work: no shared computer's cache may keep it after
@@ -48,7 +46,8 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = https
     if https:
         app.config["PREFERRED_URL_SCHEME"] = "https"
-    talisman.init_app(
+    # One Talisman per app: it keeps its options on itself, and tests make many apps.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=https,
         strict_transport_security=https,
