@@ -3,7 +3,9 @@ no Flask request in sight."""
 
 from __future__ import annotations
 
-from contextlib import suppress
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import Any
 
@@ -33,6 +35,24 @@ def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> tuple[Passwor
                             parallelism=parallelism)
     # Checked against for unknown e-mails, so the time taken does not tell who has an account.
     return hasher, hasher.hash("not-a-real-password")
+
+
+@cache
+def _slots(count: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(count)
+
+
+@contextmanager
+def _hashing() -> Iterator[None]:
+    """Hold one of PASSWORD_HASH_CONCURRENCY places while argon2 runs.
+
+    Each argon2id check takes its memory_cost at once (argon2-cffi releases the GIL, so the
+    server's threads hash side by side): a class of 30 signing in together would need 30
+    times that. With a few places the peak stays a few times memory_cost (BENCHMARKS.md) and
+    the sign-ins take no longer, since the CPU cores were the limit anyway."""
+    slots = _slots(int(current_app.config["PASSWORD_HASH_CONCURRENCY"]))
+    with slots:
+        yield
 
 
 def hash_params(config: Any) -> dict[str, int]:
@@ -79,16 +99,23 @@ def create_user(email: str, password: str, name: str = "", role: str = "student"
     email = normalise_email(email)
     name = name.strip() or email.split("@")[0]
     check_policy(password, email, name)
-    user = User(email=email, name=name, password_hash=hasher().hash(password), role=role,
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role,
                 language=language)
     db.session.add(user)
     return user
 
 
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password` with the configured parameters."""
+    with _hashing():
+        return hasher().hash(password)
+
+
 def password_is(user: User, password: str) -> bool:
     """Whether `password` is the user's."""
     try:
-        return hasher().verify(user.password_hash, password)
+        with _hashing():
+            return hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -98,7 +125,7 @@ def rehash_if_needed(user: User, password: str) -> bool:
     argon2id parameters have changed since it was hashed. Returns whether it did."""
     if not hasher().check_needs_rehash(user.password_hash):
         return False
-    user.password_hash = hasher().hash(password)
+    user.password_hash = hash_password(password)
     return True
 
 
@@ -107,7 +134,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
         check, dummy = _hasher_and_dummy()
-        with suppress(VerificationError, InvalidHashError):
+        with suppress(VerificationError, InvalidHashError), _hashing():
             check.verify(dummy, password)
         return None
     return user if password_is(user, password) else None
@@ -118,7 +145,7 @@ def set_password(user: User, new_password: str, reason: str = sessions.PASSWORD_
     """Give the user a new password (policy checked) and end their other sessions; not
     committed. Returns how many sessions were ended."""
     check_policy(new_password, user.email, user.name)
-    user.password_hash = hasher().hash(new_password)
+    user.password_hash = hash_password(new_password)
     return sessions.end_sessions(user.id, reason, keep=keep_session)
 
 

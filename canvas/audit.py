@@ -1,10 +1,8 @@
 """The audit log: security events as rows an admin can read and as JSON log lines.
 
-Kinds, in the users' words: sign-in, sign-in failed, locked out, signed out, session ended,
-password changed, password reset asked, password reset, password set by admin, role
-changed, export, data downloaded, account deleted. `record` adds a row to the caller's
-transaction and writes the log line at once (a line for an event whose transaction is then
-rolled back is the lesser harm than none for one that happened).
+Kinds, in the users' words: see KINDS. `record` adds a row to the caller's transaction and
+writes the log line at once (a line for an event whose transaction is then rolled back is
+the lesser harm than none for one that happened).
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ LOG = logging.getLogger("canvas.audit")
 KINDS = ("sign-in", "sign-in failed", "locked out", "signed out", "session ended",
          "password changed", "password reset asked", "password reset",
          "password set by admin", "role changed", "export", "data downloaded",
-         "account deleted", "rate limited")
+         "account deleted", "access refused")
 
 
 class JsonFormatter(logging.Formatter):

@@ -63,6 +63,9 @@ DEFAULTS: dict[str, object] = {
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
     "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+    # argon2 runs at most this many at once per process, so memory peaks at this many times
+    # memory_cost however many sign in together (bench/signin_memory.py).
+    "PASSWORD_HASH_CONCURRENCY": 4,
     # Used instead when TESTING: the suite creates and signs in hundreds of users.
     "PASSWORD_HASH_TEST_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
 }

@@ -46,6 +46,10 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = https
     if https:
         app.config["PREFERRED_URL_SCHEME"] = "https"
+        # __Host-: the browser accepts it only from https, for this host, path / (ASVS 3.3.3).
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = False
     # One Talisman per app: it keeps its options on itself, and tests make many apps.
     app.extensions["talisman"] = Talisman(
         app,

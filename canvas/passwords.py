@@ -31,6 +31,20 @@ HAS_EMAIL = _l("The password must not contain your e-mail address or the part be
 HAS_NAME = _l("The password must not contain your name.")
 
 
+# Words of this site and its users (ASVS 6.1.2): refused on their own, whatever digits and
+# signs are added ("Canvas2026!"), in the three languages of the interface.
+CONTEXT_WORDS = frozenset({
+    "canvas", "businessmodel", "businessmodelcanvas", "customerrelationships",
+    "kunderelationer", "kunderelasjoner", "strategyzer", "password", "passord", "adgangskode",
+    "student", "elev", "teacher", "laerer", "lærer", "skole", "school", "entrepreneur",
+    "ivaerksaetter", "iværksætter", "grunder", "gründer", "admin", "administrator",
+})
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())
+
+
 class PasswordRejected(ValueError):
     """A password the policy refuses; `message` (lazy, translated when shown) says why."""
 
@@ -57,7 +71,8 @@ def check_password(password: str, email: str = "", name: str = "") -> None:
     if len(password) > MAX_LENGTH:
         raise PasswordRejected(TOO_LONG)
     lowered = password.lower()
-    if lowered.strip() in common_passwords() or _squash(password) in common_passwords():
+    if (lowered.strip() in common_passwords() or _squash(password) in common_passwords()
+            or _letters(password) in CONTEXT_WORDS):
         raise PasswordRejected(TOO_COMMON)
     squashed = _squash(password)
     email = email.strip().lower()

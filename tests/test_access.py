@@ -108,6 +108,8 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("admin.user", "GET"): ADMIN_PAGE,
     ("admin.set_password", "POST"): row(SIGN_IN, 403, 403, admin=422),
     ("admin.change_role", "POST"): row(SIGN_IN, 403, 403, admin=422),
+    # The student is the user signed out, by the admin who tried just before them.
+    ("admin.end_sessions", "POST"): row(SIGN_IN, SIGN_IN, 403, admin=302),
 }
 # The JSON endpoints get a well-formed body naming an old version, so the answer is about
 # access (and the version), not the body's shape.

@@ -128,11 +128,12 @@ def test_unknown_kinds_are_refused(app):
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(query=st.dictionaries(st.sampled_from(["user", "kind", "page", "per_page"]),
-                             st.text(max_size=40) | st.integers().map(str)))
-def test_the_audit_page_takes_any_query(login, make_user, query):
+@given(query=st.dictionaries(st.sampled_from(["user", "kind", "page", "per_page", "q"]),
+                             st.text(max_size=40) | st.integers().map(str)),
+       page=st.sampled_from(["/admin/audit", "/admin/users"]))
+def test_the_admin_pages_take_any_query(login, make_user, query, page):
     admin = make_user(role="admin")
-    response = login(admin).get("/admin/audit", query_string=query)
+    response = login(admin).get(page, query_string=query)
     assert response.status_code == 200
 
 

@@ -126,7 +126,9 @@ def test_https_true_makes_cookies_secure_sends_hsts_and_redirects_http(https_app
         "email": "ann@example.test", "password": PASSWORD, "csrf_token": csrf_from(page.text)},
         headers={"Referer": "https://localhost/auth/login"})
     assert response.status_code == 302
-    assert "Secure" in response.headers["Set-Cookie"]
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
 
 
 def test_behind_a_proxy_the_forwarded_scheme_and_address_are_used(tmp_path):

@@ -60,6 +60,8 @@ def is_signed_in(client) -> bool:  # noqa: ANN001
     ("ann.andersen@example.com", "e-mail"),
     ("ann.andersen-rocks", "e-mail"),
     ("I am Andersen!!", "name"),
+    ("Canvas2026!!", "common passwords"),
+    ("Adgangskode123", "common passwords"),
     ("x" * (MAX_LENGTH + 1), "at most 200"),
 ])
 def test_the_policy_refuses(password, words):
@@ -323,6 +325,17 @@ def test_no_one_else_sets_a_users_password(app, login, make_user, role):
     response = admin_sets(login(actor), student.id, NEW)
     assert response.status_code == 403
     assert PasswordHasher().verify(stored_hash(app, student.email), PASSWORD)
+
+
+def test_an_admin_signs_a_user_out_everywhere(app, login, make_user):
+    admin, student = make_user(role="admin"), make_user()
+    theirs = [login(student), login(student)]
+    boss = login(admin)
+    assert boss.post(f"/admin/users/{student.id}/sessions/end").status_code == 302
+    assert not any(is_signed_in(s.client) for s in theirs)
+    assert is_signed_in(boss.client)
+    assert login(make_user()).post(f"/admin/users/{admin.id}/sessions/end").status_code == 403
+    assert is_signed_in(boss.client)
 
 
 def test_an_admin_set_password_follows_the_policy(app, login, make_user):

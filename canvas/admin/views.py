@@ -5,6 +5,7 @@
     /admin/users/<id>                 GET   one user: set a password, change the role
     /admin/users/<id>/password        POST  set a new password (signs the user out everywhere)
     /admin/users/<id>/role            POST  change the role
+    /admin/users/<id>/sessions/end    POST  sign the user out everywhere
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class SetPasswordForm(FlaskForm):
         policy_error(field.data, self.email, self.name)
 
 
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token."""
+
+
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(ROLE_NAMES.items()))
 
@@ -53,9 +58,18 @@ def admin_required(view):  # noqa: ANN001, ANN201
     @login_required
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         if current_user.role != "admin":
+            with write_transaction():
+                audit.record("access refused", user_id=current_user.id,
+                             address=client_address(), page=request.path[:200])
             abort(403)
         return view(*args, **kwargs)
     return wrapper
+
+
+def _page_number() -> int:
+    """?page=, within what the database can count (a huge one was a 500: OFFSET overflow)."""
+    number = request.args.get("page", 1, type=int) or 1
+    return min(max(number, 1), 1_000_000)
 
 
 def _user(user_id: int) -> User:
@@ -81,8 +95,8 @@ def audit_log():
             find_user(who)
     page = db.paginate(audit.events(user_id=user.id if user else (-1 if who else None),
                                     kind=kind or None),
-                       per_page=int(current_app.config["AUDIT_PAGE_SIZE"]), max_per_page=200,
-                       error_out=False)
+                       page=_page_number(), per_page=int(current_app.config["AUDIT_PAGE_SIZE"]),
+                       max_per_page=200, error_out=False)
     names = {u.id: u.email for u in db.session.scalars(select(User).where(User.id.in_(
         {e.user_id for e in page.items} | {e.actor_id for e in page.items})))}
     return render_template("admin/audit.html", page=page, kinds=audit.KINDS, kind=kind,
@@ -98,7 +112,8 @@ def users():
         pattern = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.email).like(pattern),
                                 func.lower(User.name).like(pattern)))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=_page_number(), per_page=50, max_per_page=50,
+                       error_out=False)
     return render_template("admin/users.html", page=page, q=q, roles=ROLE_NAMES)
 
 
@@ -107,7 +122,8 @@ def _user_page(user: User, password_form: SetPasswordForm | None = None,
     role_form = role_form or RoleForm(formdata=None, role=user.role)
     return render_template("admin/user.html", user=user, roles=ROLE_NAMES,
                            password_form=password_form or SetPasswordForm(formdata=None),
-                           role_form=role_form, is_self=user.id == current_user.id,
+                           role_form=role_form, confirm=ConfirmForm(),
+                           is_self=user.id == current_user.id,
                            live=len(sessions.live_sessions(user.id, _limits()))), status
 
 
@@ -162,3 +178,19 @@ def change_role(user_id: int):
           "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@admin_required
+def end_sessions(user_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = _user(user_id)
+    if user.id == current_user.id:
+        abort(403)  # one's own: the account page's "sign out everywhere else"
+    with write_transaction():
+        ended = sessions.end_sessions(user_id, "signed out by an admin")
+        audit.record("session ended", user_id=user_id, actor_id=current_user.id,
+                     address=client_address(), sessions_ended=ended)
+    flash(_("%(email)s is signed out everywhere.", email=user.email), "success")
+    return redirect(url_for("admin.user", user_id=user_id))

@@ -126,7 +126,10 @@ def login():
 def logout():
     log_out()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    # The browser's cache of signed-in pages goes too (its storage keeps unsent work).
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/reset", methods=["GET", "POST"])
