@@ -3,6 +3,8 @@ no Flask request in sight."""
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -29,8 +31,26 @@ class NotAllowed(PermissionError):
     """The acting user may not do this to that user."""
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def _give_back_argon2_memory() -> None:
+    """Make glibc return argon2's blocks to the system when a check ends.
+
+    Measured (bench/signin_memory.py): glibc raises its mmap threshold after the first big
+    block is freed, so later argon2 blocks come from per-thread heaps that keep them; the
+    process then holds memory_cost for every thread that ever hashed, whatever
+    PASSWORD_HASH_CONCURRENCY says. A fixed threshold keeps big blocks mmap'd and unmapped
+    on free. Other C libraries (musl, macOS) do not keep them this way."""
+    if not sys.platform.startswith("linux"):
+        return
+    with suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+
+
 @cache
 def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    _give_back_argon2_memory()
     hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
                             parallelism=parallelism)
     # Checked against for unknown e-mails, so the time taken does not tell who has an account.

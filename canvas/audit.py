@@ -68,3 +68,5 @@ def init_app(app: Flask) -> None:
         handler.setFormatter(JsonFormatter())
         LOG.addHandler(handler)
     LOG.setLevel(logging.INFO)
+    # One line per event: not again through whatever handlers the root logger has.
+    LOG.propagate = False
