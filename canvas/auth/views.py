@@ -30,6 +30,7 @@ from ..accounts import (
     AccountError,
     authenticate,
     create_user,
+    find_user,
     normalise_email,
     rehash_if_needed,
     set_password,
@@ -140,7 +141,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
-        user = db.session.scalar(db.select(User).where(User.email == email))
+        user = find_user(email)
         with write_transaction():
             audit.record("password reset asked", user_id=user.id if user else None,
                          email=email, address=client_address())
