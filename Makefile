@@ -58,6 +58,7 @@ lint: $(VENV)/.installed
 bench: setup
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/signin_memory.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache canvas/translations/*/LC_MESSAGES/*.mo

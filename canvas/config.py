@@ -7,8 +7,11 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The built-in key: outside debug and tests `create_app` refuses to start with it.
+DEV_SECRET_KEY = "dev-only-change-me"
+
 DEFAULTS: dict[str, object] = {
-    "SECRET_KEY": "dev-only-change-me",
+    "SECRET_KEY": DEV_SECRET_KEY,
     "CONTENT_DIR": str(PROJECT_ROOT / "content"),
     "TEMPLATES_DIR": str(PROJECT_ROOT / "templates"),
     "STATIC_DIR": str(PROJECT_ROOT / "static"),
@@ -26,10 +29,53 @@ DEFAULTS: dict[str, object] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The one setting for a site served over TLS: HSTS, Secure cookies, https links and a
+    # redirect from http. Behind a proxy that terminates TLS, set PROXIES too.
+    "HTTPS": False,
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, so
+    # those headers are ignored and the address is the peer's).
+    "PROXIES": 0,
+    # A signed-in session ends after this long without a request, and this long after sign-in
+    # whatever happens (a school day, so a shared computer does not stay signed in overnight).
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
+    # Sign-in failures for one account from one address before a lock, the first lock, and
+    # the cap it doubles up to; the account is also locked from every address after
+    # LOGIN_LOCK_AFTER_ANY_ADDRESS failures, so guessing from many addresses is slowed too.
+    "LOGIN_LOCK_AFTER": 5,
+    "LOGIN_LOCK_AFTER_ANY_ADDRESS": 50,
+    "LOGIN_LOCK_FIRST_SECONDS": 60,
+    "LOGIN_LOCK_MAX_SECONDS": 3600,
+    # Rate limits per address (Flask-Limiter); a class of 30 behind one school address must
+    # fit in the sign-in limit. Memory storage unless REDIS_URL is set (several processes).
+    "REDIS_URL": None,
+    "RATELIMIT_SIGN_IN": "60 per minute; 600 per hour",
+    "RATELIMIT_REGISTER": "30 per minute; 200 per hour",
+    "RATELIMIT_PASSWORD_RESET": "5 per minute; 30 per hour",
+    "RATELIMIT_PDF": "20 per minute",
+    # Off: Flask-Limiter would put its Retry-After on every response of a limited route
+    # (and over the PDF worker's own); errors.py sends Retry-After on a 429 instead.
+    "RATELIMIT_HEADERS_ENABLED": False,
+    # Password reset by e-mail only when MAIL_SERVER is set (Flask-Mail's settings).
+    "MAIL_SERVER": None,
+    "MAIL_DEFAULT_SENDER": None,
+    "PASSWORD_RESET_HOURS": 2,
+    # PDF renders one user may have in flight at once: one running and one waiting.
+    "PDF_RENDERS_PER_USER": 2,
+    "AUDIT_PAGE_SIZE": 50,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
     "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+    # argon2 runs at most this many at once per process, so memory peaks at this many times
+    # memory_cost however many sign in together (bench/signin_memory.py).
+    "PASSWORD_HASH_CONCURRENCY": 4,
     # Used instead when TESTING: the suite creates and signs in hundreds of users.
     "PASSWORD_HASH_TEST_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
 }
+
+
+def rate_limit_storage(config) -> str:  # noqa: ANN001 - a Flask config mapping
+    """Where Flask-Limiter counts: Redis when REDIS_URL is set (several server processes
+    share the counts), else this process's memory."""
+    return config.get("REDIS_URL") or "memory://"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +18,7 @@ MESSAGES = {
     413: "That is more text than one save can take (the limit is {limit} KB). "
          "Your text is still in the page: shorten it and save again.",
     422: "Some answers need a look; see the messages beside the fields.",
+    429: _l("That was too many tries in a short time. Wait a minute, then try again."),
     500: "Something went wrong on our side. Your last saved work is safe.",
 }
 
@@ -23,8 +27,18 @@ def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/autosave") or request.path.startswith("/api/")
 
 
+def _too_many(answer: tuple) -> tuple:  # noqa: ANN001
+    """A rate-limit answer with Retry-After: when the limit that was hit lets up again."""
+    from .extensions import limiter
+
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    return (*answer, {"Retry-After": str(wait)})
+
+
 def init_app(app: Flask) -> None:
     def respond(code: int, text: str, reason: str = ""):  # noqa: ANN202
+        text = str(text)
         if _wants_json():
             return jsonify(status="error", code=code, message=text, reason=reason), code
         return render_template("error.html", code=code, message=text), code
@@ -40,6 +54,8 @@ def init_app(app: Flask) -> None:
         text = MESSAGES.get(code, exc.description or "")
         if code == 413:
             text = text.format(limit=app.config["MAX_CONTENT_LENGTH"] // 1024)
+        if code == 429:
+            return _too_many(respond(code, text))
         return respond(code, text)
 
     @app.errorhandler(Exception)

@@ -29,10 +29,12 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:
-    """The interface language of this request (Flask-Babel's locale selector)."""
-    from flask import request, session
+    """The interface language of this request (English outside one: the CLI, services)."""
+    from flask import has_request_context, request, session
     from flask_login import current_user
 
+    if not has_request_context():
+        return DEFAULT
     if current_user and current_user.is_authenticated:
         chosen = supported(getattr(current_user, "language", None))
         if chosen:

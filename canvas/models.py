@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
 
     canvases: Mapped[list[Canvas]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", order_by="Canvas.updated_at.desc()"
+    )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -125,3 +128,59 @@ class Snapshot(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     canvas: Mapped[Canvas] = relationship(back_populates="snapshots")
+
+
+class UserSession(db.Model):
+    """One sign-in: the browser holds a random id (in the signed cookie), the database only
+    its hash. Ending the row signs that browser out at once, wherever the cookie is."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    # signed out, password changed, signed out elsewhere, idle, expired, account deleted...
+    end_reason: Mapped[str] = mapped_column(String(40), default="")
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins for one e-mail from one address (or from any, address "*"), and the
+    lock they earned. Keyed by the typed e-mail, so unknown e-mails are slowed the same way."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_email_address", "email", "address",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(default=0)
+    # How many locks in a row this key has earned: each doubles the last.
+    locks: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Something security-relevant that happened: who, to whom, what, from where.
+
+    `user_id` and `actor_id` are plain numbers, not foreign keys, so the record of an
+    account's deletion outlives the account."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -12,3 +12,12 @@ def _slow(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
 
 
 worker.RENDERERS["slow"] = _slow
+
+
+def _paused_poster(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
+    """A poster that takes two seconds longer than it needs."""
+    time.sleep(2)
+    return worker.RENDERERS["poster"](document, size, worksheet_index, when)
+
+
+worker.RENDERERS["paused-poster"] = _paused_poster

@@ -93,7 +93,7 @@ def test_register_short_password_shows_message_beside_field(app, client):
     response = client.post("/auth/register", data=register_data(
         client, password="short", confirm="short"))
     assert response.status_code == 422
-    assert "at least 8 characters" in field_error(response.text, "password")
+    assert "at least 10 characters" in field_error(response.text, "password")
     assert field_error(response.text, "confirm") == ""
     assert input_value(response.text, "name") == "Ann Andersen"
     assert users_with_email(app, "ann@example.com") == []
@@ -246,24 +246,25 @@ def cli(app, runner, *args: str):  # noqa: ANN001, ANN201
 
 def test_cli_create_user_makes_an_admin_who_can_sign_in(app, runner, client):
     result = cli(app, runner, "create-user", "Boss@Example.test",
-                 "--role", "admin", "--password", "x")
+                 "--role", "admin", "--password", GOOD_PASSWORD)
     assert result.exit_code == 0, result.output
     assert "Created admin" in result.output
     (user,) = users_with_email(app, "boss@example.test")
     assert user.role == "admin"
 
     response = client.post("/auth/login", data={
-        "email": "boss@example.test", "password": "x", "csrf_token": login_token(client)})
+        "email": "boss@example.test", "password": GOOD_PASSWORD,
+        "csrf_token": login_token(client)})
     assert response.status_code == 302
     assert is_signed_in(client)
 
 
 def test_cli_create_user_refuses_a_duplicate(app, runner):
     first = cli(app, runner, "create-user", "boss@example.test",
-                "--role", "admin", "--password", "x")
+                "--role", "admin", "--password", GOOD_PASSWORD)
     assert first.exit_code == 0, first.output
     again = cli(app, runner, "create-user", "BOSS@example.test",
-                "--role", "teacher", "--password", "y")
+                "--role", "teacher", "--password", "another sound password")
     assert again.exit_code != 0
     assert "already exists" in again.output
     (user,) = users_with_email(app, "boss@example.test")
@@ -272,7 +273,7 @@ def test_cli_create_user_refuses_a_duplicate(app, runner):
 
 def test_cli_create_user_refuses_an_unknown_role(app, runner):
     result = cli(app, runner, "create-user", "x@example.test",
-                 "--role", "wizard", "--password", "x")
+                 "--role", "wizard", "--password", GOOD_PASSWORD)
     assert result.exit_code != 0
     assert users_with_email(app, "x@example.test") == []
 

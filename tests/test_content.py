@@ -474,6 +474,7 @@ def test_factory_uses_content_dir_from_environment(tmp_path, tree, monkeypatch):
     # Outside tests the CANVAS_* variables override the defaults (Flask's from_prefixed_env).
     monkeypatch.setenv("CANVAS_CONTENT_DIR", str(tree))
     monkeypatch.setenv("CANVAS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    monkeypatch.setenv("CANVAS_SECRET_KEY", "a key of this test's own")  # the built-in is refused
     # Change one title so the app is visibly reading the copy.
     _edit_text(tree / "en" / "service.md", "title: Serving the customer",
                "title: Serving the customer (copy)")

@@ -3,6 +3,9 @@
     /canvases/<id>/export        GET  a page to choose the paper size and what to download
     /canvases/<id>/poster.pdf    GET  the canvas poster (?size=a4|a3|letter)
     /worksheets/<id>/report.pdf  GET  one worksheet's report (?size=a4|a3|letter)
+
+Both PDFs are rate-limited per user, and a user may have one render running and one waiting
+(`PDF_RENDERS_PER_USER`); one more is answered 429 with Retry-After at once.
 """
 
 from __future__ import annotations
@@ -10,16 +13,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..access import owned_canvas, owned_worksheet
+from ..database import write_transaction
+from ..extensions import limiter
 from ..library import document_of, get_definitions
+from ..web import client_address
 from .names import content_disposition
 from .poster import PAGE_SIZES
-from .worker import PdfError, render_pdf
+from .worker import PdfBusy, PdfError, render_pdf
 
 bp = Blueprint("exports", __name__)
 SIZE_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
+# Seconds a refused export is told to wait: about one poster's render.
+BUSY_RETRY_AFTER = 10
+
+
+def _per_user() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+# Counted per signed-in user (a class shares one address); signed-out requests go to sign-in.
+pdf_limit = limiter.limit(lambda: current_app.config["RATELIMIT_PDF"], key_func=_per_user,
+                          exempt_when=lambda: not current_user.is_authenticated)
 
 
 def _size() -> str | None:
@@ -37,10 +56,19 @@ def _bad_size() -> tuple[str, int]:
 def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0):
     when = datetime.now(UTC)
     try:
-        pdf = render_pdf(current_app.config, kind, document, size, worksheet_index, when)
+        pdf = render_pdf(current_app.config, kind, document, size, worksheet_index, when,
+                         owner=current_user.id)
+    except PdfBusy:
+        return render_template(
+            "error.html", code=429,
+            message=_("You already have an export running. When it has downloaded, try "
+                      "this one again.")), 429, {"Retry-After": str(BUSY_RETRY_AFTER)}
     except PdfError as exc:
         return render_template("error.html", code=exc.status, message=exc.message), \
             exc.status, {"Retry-After": "30"} if exc.status == 503 else {}
+    with write_transaction():
+        audit.record("export", user_id=current_user.id, address=client_address(), pdf=kind,
+                     size=size, title=title[:120])
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": content_disposition(title, when, kind, size),
         "Cache-Control": "private, no-store",
@@ -61,6 +89,7 @@ def export_page(canvas_id: int):
 
 @bp.get("/canvases/<int:canvas_id>/poster.pdf")
 @login_required
+@pdf_limit
 def poster(canvas_id: int):
     canvas = owned_canvas(current_user, canvas_id)
     size = _size()
@@ -71,6 +100,7 @@ def poster(canvas_id: int):
 
 @bp.get("/worksheets/<int:worksheet_id>/report.pdf")
 @login_required
+@pdf_limit
 def report(worksheet_id: int):
     worksheet = owned_worksheet(current_user, worksheet_id)
     size = _size()

@@ -9,6 +9,14 @@ Renders that were waiting in line behind the stopped one are sent once more, to 
 worker (with a fresh time limit), rather than failed with it. Other requests are served
 meanwhile by the server's other threads.
 
+Fairness: a user may have `PDF_RENDERS_PER_USER` renders in flight at once (one running and
+one waiting in line, by default); one more is refused at once with PdfBusy, so one user's
+flood of exports cannot make everyone else's wait.
+
+No orphans: the worker watches the web process that started it and exits as soon as that
+process is gone, however it ended (Ctrl+C, SIGTERM from a process manager, SIGKILL), so
+stopping the server never leaves a renderer running.
+
 The worker loads the content library, the worksheet definitions, a Jinja environment for
 `templates/pdf/` and one WeasyPrint `FontConfiguration` once, when it starts, and keeps them
 for every render it does.
@@ -19,13 +27,17 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from datetime import datetime
+from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -58,6 +70,12 @@ class PdfFailed(PdfError):
     status = 503
 
 
+class PdfBusy(PdfError):
+    """The user already has as many renders in flight as they may; the view words it."""
+
+    status = 429
+
+
 class _TooLarge(Exception):
     """Raised inside the worker (kept simple so it pickles)."""
 
@@ -88,10 +106,24 @@ def _drop_font_config() -> None:
     pdf.forget_stylesheets()
 
 
+def _exit_with_parent() -> None:
+    """Start a thread that ends this worker as soon as the process that spawned it is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - a worker always has one
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)  # no clean-up to wait for: the web process that wanted the PDF is gone
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _init_worker(content_dir: str, templates_dir: str, static_dir: str,
                  modules: tuple[str, ...] = ()) -> None:
     import importlib
 
+    _exit_with_parent()
     from ..library import load
     from .pdf import make_environment
 
@@ -208,14 +240,47 @@ def shutdown() -> None:
         _stop(pool)
 
 
+class _InFlight:
+    """How many renders each user has in flight in this web process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count: Counter[object] = Counter()
+
+    @contextmanager
+    def hold(self, owner: object, limit: int) -> Iterator[None]:
+        """One place of `owner`'s `limit`, for the length of the block; PdfBusy if none."""
+        with self._lock:
+            if self._count[owner] >= limit:
+                raise PdfBusy("too many renders in flight for this user")
+            self._count[owner] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._count[owner] -= 1
+                if self._count[owner] <= 0:
+                    del self._count[owner]
+
+
+in_flight = _InFlight()
+
+
 def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
-               worksheet_index: int = 0, when: datetime | None = None) -> bytes:
+               worksheet_index: int = 0, when: datetime | None = None,
+               owner: object | None = None) -> bytes:
     """Render in the worker within the configured limits, or raise a PdfError.
+
+    With an `owner` (the user), at most PDF_RENDERS_PER_USER renders of theirs are in
+    flight at once; one more raises PdfBusy without waiting.
 
     A render waiting in line behind one that is stopped for taking too long is cancelled
     with it; it is sent once more, to the fresh worker, and waits for it up to the limit
     again. Only if that happens twice does the caller get a PdfFailed asking to try again.
     """
+    if owner is not None:
+        with in_flight.hold(owner, int(config.get("PDF_RENDERS_PER_USER", 2))):
+            return render_pdf(config, kind, document, size, worksheet_index, when)
     timeout = float(config["PDF_TIMEOUT_SECONDS"])
     max_bytes = int(config["PDF_MAX_BYTES"])
     job = (_render_job, kind, document, size, worksheet_index, when, max_bytes)

@@ -222,16 +222,16 @@ def _input_label(step: Step, name: str, ctx: Context, inputs: dict) -> str:
 @login_required
 def deal_with(worksheet_id: int, refused_id: int):
     """Put a refused text back (saved over what is there now) or dismiss it."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    worksheet = owned_worksheet(current_user, worksheet_id)
+    refused = owned_refused(current_user, refused_id)
+    if refused.editor != EDITOR or refused.object_id != worksheet.id:
+        abort(404)
     action = request.form.get("action")
-    if action not in ("restore", "dismiss"):
+    if not ConfirmForm().validate_on_submit() or action not in ("restore", "dismiss"):
         abort(400)
     with write_transaction():
         worksheet = owned_worksheet(current_user, worksheet_id)
         refused = owned_refused(current_user, refused_id)
-        if refused.editor != EDITOR or refused.object_id != worksheet.id:
-            abort(404)
         refused.dealt_with_at = utcnow()
         payload, step_id, version = dict(refused.payload), refused.step, worksheet.version
     if action == "restore":

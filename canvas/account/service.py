@@ -1,0 +1,51 @@
+"""The user's data, all of it, as one JSON document (no Flask request here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..content.loader import Library
+from ..extensions import db
+from ..interchange import canvas_document
+from ..models import Canvas, Snapshot, User, UserSession, utcnow
+from ..worksheets.definition import WorksheetDefinition
+
+FORMAT = "canvas-account-data/1"
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def account_data(user: User, definitions: dict[str, WorksheetDefinition], library: Library,
+                 now: datetime | None = None) -> dict[str, Any]:
+    """The account, every canvas (also those in the recycle bin) in the canvas format
+    (docs/canvas-format.md) with its saved versions, and the sign-ins."""
+    canvases = db.session.scalars(select(Canvas).where(Canvas.owner_id == user.id)
+                                  .order_by(Canvas.id))
+    sign_ins = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
+                                  .order_by(UserSession.id))
+    return {
+        "format": FORMAT,
+        "exported_at": (now or utcnow()).isoformat(),
+        "account": {"email": user.email, "name": user.name, "role": user.role,
+                    "language": user.language, "created_at": _when(user.created_at)},
+        "canvases": [{
+            "created_at": _when(canvas.created_at),
+            "updated_at": _when(canvas.updated_at),
+            "in_recycle_bin_since": _when(canvas.deleted_at),
+            "canvas": canvas_document(canvas, definitions, library).as_json(),
+            "versions": [{"number": snap.number, "note": snap.note,
+                          "created_at": _when(snap.created_at), "canvas": snap.data}
+                         for snap in db.session.scalars(
+                             select(Snapshot).where(Snapshot.canvas_id == canvas.id)
+                             .order_by(Snapshot.number))],
+        } for canvas in canvases],
+        "sign_ins": [{"created_at": _when(row.created_at), "last_seen_at": _when(row.last_seen_at),
+                      "user_agent": row.user_agent, "address": row.address,
+                      "ended_at": _when(row.ended_at), "end_reason": row.end_reason}
+                     for row in sign_ins],
+    }
