@@ -97,14 +97,66 @@ def demo_load() -> None:
 def purge_bin() -> None:
     """Delete canvases that have been in the recycle bin longer than RECYCLE_BIN_DAYS."""
     from .canvases.service import purge_expired
+    from .worksheets.service import purge_refused
 
-    count = purge_expired(current_app.config["RECYCLE_BIN_DAYS"])
+    days = current_app.config["RECYCLE_BIN_DAYS"]
+    count = purge_expired(days)
+    refused = purge_refused(days)
     db.session.commit()
-    click.echo(f"Deleted {count} canvas(es) from the recycle bin.")
+    click.echo(f"Deleted {count} canvas(es) from the recycle bin and {refused} refused "
+               f"save(s) older than {days} days.")
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH while the app runs (SQLite's online backup)."""
+    from .backup import BackupError, backup
+
+    try:
+        made = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up the database to {made} ({made.stat().st_size // 1024} KB).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH, after checking it; stop the app first."""
+    from flask_migrate import upgrade
+
+    from .backup import BackupError, check, restore
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    known = _known_revisions()
+    try:
+        revision = check(path, known)
+        if not yes:
+            click.confirm(f"Replace the database with {path} (migration {revision})? "
+                          "Everything saved since that backup is lost.", abort=True)
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection may outlive the old file's contents
+        restore(uri, path, known)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    upgrade()
+    click.echo(f"Restored {path} (it was at migration {revision}; now up to date).")
 
 
 def init_app(app: Flask) -> None:
     from .exports.cli import export_pdf
 
-    for command in (content_group, create_user_command, demo_group, purge_bin, export_pdf):
+    for command in (content_group, create_user_command, demo_group, purge_bin, export_pdf,
+                    backup_command, restore_command):
         app.cli.add_command(command)

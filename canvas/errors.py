@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -45,6 +46,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
+        from flask_login import current_user
+
+        if _wants_json() and not current_user.is_authenticated:
+            # A page whose session ended (signed out in another tab, timed out): its token
+            # went with the session. Say "signed out", as for any signed-out save.
+            return jsonify(status="signed-out", code=401, reason="signed-out",
+                           message=_("You are signed out. Sign in again to save.")), 401
         return respond(400, "This page was open too long or came from elsewhere, so it was not "
                             "saved. Reload the page; your browser keeps what you typed.", "csrf")
 
