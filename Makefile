@@ -12,6 +12,7 @@ run: setup db demo
 
 test: setup test-system db
 	$(BIN)/ruff check canvas tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
@@ -54,6 +55,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check canvas tests bench
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python bench/autosave.py

@@ -26,14 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
-from canvas import create_app  # noqa: E402
-from canvas.accounts import create_user  # noqa: E402
-from canvas.canvases.service import create_canvas  # noqa: E402
-from canvas.extensions import db  # noqa: E402
-from canvas.library import get_definitions  # noqa: E402
+from canvas import create_app
+from canvas.accounts import create_user
+from canvas.canvases.service import create_canvas
+from canvas.extensions import db
+from canvas.library import get_definitions
 
 PASSWORD = "bench-password"
 
@@ -59,7 +59,7 @@ def run(immediate: bool, saves: int, threads: int, workers: int = 10,
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
 
-    def session(email: str):  # noqa: ANN202
+    def session(email: str):
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = opener.open(f"{base}/auth/login").read().decode()

@@ -53,7 +53,7 @@ def reference_html(export_html: str, page: str) -> str:
             f"<body>{escaped}</body></html>")
 
 
-def median_times(a, b, runs: int) -> tuple[float, float]:  # noqa: ANN001
+def median_times(a, b, runs: int) -> tuple[float, float]:
     """Medians of `runs` timings of a and b, interleaved (a, b, a, b...) after a warm-up of
     each, so a noisy neighbour slows both alike."""
     a()

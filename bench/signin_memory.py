@@ -66,7 +66,7 @@ def status(pid: int, key: str) -> int:
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     """A good sign-in answers 302: count that, do not follow it."""
 
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
+    def redirect_request(self, *args, **kwargs):
         return None
 
 

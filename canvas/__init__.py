@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.template_folder = app.config["TEMPLATES_DIR"]
     app.static_folder = app.config["STATIC_DIR"]
 
-    from . import audit, cli, database, errors, headers, i18n, library, templating
+    from . import audit, cli, database, errors, headers, library, locale, templating
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .auth import signin
@@ -75,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     audit.init_app(app)
     signin.init_app(app)
-    i18n.init_app(app)
+    locale.init_app(app)
     database.init_app(app)
     library.init_app(app)
     errors.init_app(app)

@@ -51,7 +51,7 @@ def record(kind: str, *, user_id: int | None = None, actor_id: int | None = None
     return event
 
 
-def events(*, user_id: int | None = None, kind: str | None = None):  # noqa: ANN201
+def events(*, user_id: int | None = None, kind: str | None = None):
     """A query for audit events, the newest first, for one user and/or one kind."""
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if user_id is not None:

@@ -75,7 +75,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def rate_limit_storage(config) -> str:  # noqa: ANN001 - a Flask config mapping
+def rate_limit_storage(config) -> str:
     """Where Flask-Limiter counts: Redis when REDIS_URL is set (several server processes
     share the counts), else this process's memory."""
     return config.get("REDIS_URL") or "memory://"

@@ -15,6 +15,6 @@ MAX_ID = 2**63 - 1
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that matches only up to MAX_ID, whatever bound a rule asks for."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: ANN001
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         bound = MAX_ID if max is None else builtins.min(max, MAX_ID)
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)

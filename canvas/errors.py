@@ -28,7 +28,7 @@ def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/autosave") or request.path.startswith("/api/")
 
 
-def _too_many(answer: tuple) -> tuple:  # noqa: ANN001
+def _too_many(answer: tuple) -> tuple:
     """A rate-limit answer with Retry-After: when the limit that was hit lets up again."""
     from .extensions import limiter
 
@@ -38,14 +38,14 @@ def _too_many(answer: tuple) -> tuple:  # noqa: ANN001
 
 
 def init_app(app: Flask) -> None:
-    def respond(code: int, text: str, reason: str = ""):  # noqa: ANN202
+    def respond(code: int, text: str, reason: str = ""):
         text = str(text)
         if _wants_json():
             return jsonify(status="error", code=code, message=text, reason=reason), code
         return render_template("error.html", code=code, message=text), code
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # noqa: ANN202
+    def csrf_error(exc: CSRFError):
         from flask_login import current_user
 
         if _wants_json() and not current_user.is_authenticated:
@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
                             "saved. Reload the page; your browser keeps what you typed.", "csrf")
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # noqa: ANN202
+    def http_error(exc: HTTPException):
         code = exc.code or 500
         text = MESSAGES.get(code, exc.description or "")
         if code == 413:
@@ -67,6 +67,6 @@ def init_app(app: Flask) -> None:
         return respond(code, text)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # noqa: ANN202
+    def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
         return respond(500, MESSAGES[500])

@@ -1,4 +1,4 @@
-"""Interface language: Flask-Babel for pages, and the same catalogues without a request.
+"""Interface text in a given language, from the gettext catalogues, without a request.
 
 Interface text is English in the code and translated through gettext catalogues under
 `canvas/translations/` (compiled by `make`). The interface language comes from the signed-in
@@ -16,37 +16,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations, Translations
 
-from .languages import DEFAULT, LANGUAGES, supported
-
-if TYPE_CHECKING:
-    from flask import Flask
+from .languages import DEFAULT, LANGUAGES
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-
-
-def select_locale() -> str:
-    """The interface language of this request (English outside one: the CLI, services)."""
-    from flask import has_request_context, request, session
-    from flask_login import current_user
-
-    if not has_request_context():
-        return DEFAULT
-    if current_user and current_user.is_authenticated:
-        chosen = supported(getattr(current_user, "language", None))
-        if chosen:
-            return chosen
-    chosen = supported(session.get("language"))
-    if chosen:
-        return chosen
-    for tag, _quality in request.accept_languages:
-        chosen = supported(tag)
-        if chosen:
-            return chosen
-    return DEFAULT
 
 
 @cache
@@ -75,20 +50,7 @@ def ngettext_in(language: str, singular: str, plural: str, n: int, **values: obj
     return text % {"num": n, **values}
 
 
-def install(env, language: str) -> None:  # noqa: ANN001 - a jinja2.Environment
+def install(env, language: str) -> None:
     """Give a Jinja environment outside Flask the catalogue of `language` (newstyle
     gettext, as Flask-Babel installs it for the pages)."""
     env.install_gettext_translations(translations(language), newstyle=True)
-
-
-def init_app(app: Flask) -> None:
-    from .extensions import babel
-
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(TRANSLATIONS_DIR))
-
-    @app.context_processor
-    def interface_language() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        return {"interface_language": str(get_locale() or DEFAULT)}

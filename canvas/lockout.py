@@ -34,7 +34,7 @@ class Rules:
     cap: timedelta
 
     @classmethod
-    def from_config(cls, config) -> Rules:  # noqa: ANN001 - a Flask config mapping
+    def from_config(cls, config) -> Rules:
         return cls(after=int(config["LOGIN_LOCK_AFTER"]),
                    after_any_address=int(config["LOGIN_LOCK_AFTER_ANY_ADDRESS"]),
                    first=timedelta(seconds=int(config["LOGIN_LOCK_FIRST_SECONDS"])),

@@ -48,7 +48,7 @@ def _letters(text: str) -> str:
 class PasswordRejected(ValueError):
     """A password the policy refuses; `message` (lazy, translated when shown) says why."""
 
-    def __init__(self, message) -> None:  # noqa: ANN001 - a lazy string
+    def __init__(self, message) -> None:
         super().__init__(str(message))
         self.message = message
 

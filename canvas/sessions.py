@@ -43,7 +43,7 @@ class Limits:
     absolute: timedelta
 
     @classmethod
-    def from_config(cls, config) -> Limits:  # noqa: ANN001 - a Flask config mapping
+    def from_config(cls, config) -> Limits:
         return cls(idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
                    absolute=timedelta(hours=int(config["SESSION_MAX_HOURS"])))
 

@@ -48,7 +48,7 @@ def _password_form() -> ChangePasswordForm:
     return form
 
 
-def _page(password_form: ChangePasswordForm, status: int = 200):  # noqa: ANN202
+def _page(password_form: ChangePasswordForm, status: int = 200):
     rows = sessions.live_sessions(current_user.id, limits())
     return render_template("account/settings.html", sessions=rows, this=current_session_id(),
                            describe=sessions.describe_device, password_form=password_form,

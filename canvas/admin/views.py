@@ -52,11 +52,11 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(ROLE_NAMES.items()))
 
 
-def admin_required(view):  # noqa: ANN001, ANN201
+def admin_required(view):
     """Signed in (else the sign-in page) and an admin (else 403)."""
     @wraps(view)
     @login_required
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         if current_user.role != "admin":
             with write_transaction():
                 audit.record("access refused", user_id=current_user.id,
@@ -118,7 +118,7 @@ def users():
 
 
 def _user_page(user: User, password_form: SetPasswordForm | None = None,
-               role_form: RoleForm | None = None, status: int = 200):  # noqa: ANN202
+               role_form: RoleForm | None = None, status: int = 200):
     role_form = role_form or RoleForm(formdata=None, role=user.role)
     return render_template("admin/user.html", user=user, roles=ROLE_NAMES,
                            password_form=password_form or SetPasswordForm(formdata=None),

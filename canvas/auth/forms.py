@@ -17,7 +17,7 @@ TOO_LONG = _l("Use at most %(max)d characters.", max=MAX_LENGTH)
 DIFFERENT = _l("The two passwords differ.")
 
 
-def new_password_field(label) -> PasswordField:  # noqa: ANN001 - a lazy string
+def new_password_field(label) -> PasswordField:
     """A field for a new password; the policy is checked by the form (it needs the e-mail)."""
     return PasswordField(label, validators=[DataRequired()])
 

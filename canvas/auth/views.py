@@ -50,7 +50,7 @@ from .signin import log_in, log_out
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _limit(key: str):  # noqa: ANN202
+def _limit(key: str):
     """A rate limit read from config when the request comes (tests and deployments differ)."""
     return limiter.limit(lambda: current_app.config[key], methods=["POST"])
 
@@ -85,7 +85,7 @@ def register():
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
 
-def _locked_message(wait) -> str:  # noqa: ANN001 - a timedelta
+def _locked_message(wait) -> str:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     return _("Too many wrong passwords for this account. Try again in %(minutes)d minutes; "
              "if you have forgotten the password, ask your teacher or reset it.",
@@ -209,7 +209,7 @@ def reset(token: str):
 
 
 @login_manager.unauthorized_handler
-def unauthorized():  # noqa: ANN201
+def unauthorized():
     """Signed out: pages go to the sign-in page; JSON endpoints answer 401, never a
     redirect, so a save is never mistaken for one that worked."""
     if request.is_json or request.accept_mimetypes.best == "application/json" \
@@ -221,7 +221,7 @@ def unauthorized():  # noqa: ANN201
 
 
 @bp.get("/session")
-def session_state():  # noqa: ANN201
+def session_state():
     """Who is signed in on this browser, and (if someone is) a CSRF token for their saves."""
     if not current_user.is_authenticated:
         response = jsonify(signed_in=False, user=None)
@@ -233,6 +233,6 @@ def session_state():  # noqa: ANN201
 
 @bp.get("/signed-in")
 @login_required
-def signed_in():  # noqa: ANN201
+def signed_in():
     """Where the tab opened to sign in again lands."""
     return render_template("auth/signed_in.html")

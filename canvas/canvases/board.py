@@ -196,7 +196,7 @@ def save_blocks(canvas_id: int):
     return jsonify(answer.as_json()), answer.http_status
 
 
-def _item_action(canvas_id: int, block: str, item_id: str | None, action: str):  # noqa: ANN202
+def _item_action(canvas_id: int, block: str, item_id: str | None, action: str):
     if block not in BLOCK_IDS or not ConfirmForm().validate_on_submit():
         abort(400)
     text = request.form.get("text", "")

@@ -124,7 +124,7 @@ def purge_expired(days: int) -> int:
     return len(expired)
 
 
-def _aware(moment):  # noqa: ANN001, ANN202
+def _aware(moment):
     # SQLite hands back naive datetimes; they were stored as UTC.
     from datetime import UTC
 

@@ -32,14 +32,14 @@ def _worksheet_choices(language: str) -> list:
     return choices((d.id, d.title.get(language)) for d in get_definitions().values())
 
 
-def add_worksheet_form(canvas) -> AddWorksheetForm:  # noqa: ANN001
+def add_worksheet_form(canvas) -> AddWorksheetForm:
     """The "add a worksheet" form, offering the worksheets in the canvas's language."""
     form = AddWorksheetForm()
     form.definition.choices = _worksheet_choices(canvas.language)
     return form
 
 
-def worksheet_rows(canvas) -> list[dict]:  # noqa: ANN001
+def worksheet_rows(canvas) -> list[dict]:
     """What the lists show for each worksheet: title, progress, where to continue."""
     definitions = get_definitions()
     rows = []

@@ -83,7 +83,7 @@ class _LinkRewriter(Treeprocessor):
         self.language = "en"
         self.found: list[str] = []
 
-    def run(self, root):  # noqa: ANN001, ANN201
+    def run(self, root):
         for element in root.iter("a"):
             href = element.get("href", "")
             match = LINK_PATTERN.match(href)
@@ -98,7 +98,7 @@ class _LinkExtension(Extension):
         self.build = build
         self.processor: _LinkRewriter | None = None
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         self.processor = _LinkRewriter(md, self.build)
         md.treeprocessors.register(self.processor, "canvas_links", 5)
 

@@ -76,7 +76,7 @@ class StaticFetcher(URLFetcher):
                                                    if content_type == "text/css" else "")}
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers, 200)
 
-    def open(self, url, data=None, timeout=None):  # noqa: ANN001, ANN201 (urllib signature)
+    def open(self, url, data=None, timeout=None):
         target = url.full_url if hasattr(url, "full_url") else url
         return self.fetch(target)
 

@@ -113,7 +113,7 @@ def _archive_metadata_class() -> type:
     class ArchiveMetadata(DocumentMetadata):
         """XMP that identifies the file as PDF/UA-1 as well as PDF/A-2a."""
 
-        def generate_rdf_metadata(self, variant, version, conformance):  # noqa: ANN001, ANN202
+        def generate_rdf_metadata(self, variant, version, conformance):
             from xml.etree.ElementTree import fromstring, tostring
 
             rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))

@@ -316,7 +316,7 @@ def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
             _discard(pool)  # the worker died (or the pool was shut down) under this render
             raise PdfFailed("The PDF could not be made because the renderer stopped. "
                             "Try again in a moment.") from None
-        except Exception:  # noqa: BLE001 - anything the renderer raised: a clear page, not a 500
+        except Exception:
             LOG.exception("PDF render failed (%s, %s)", kind, size)
             raise PdfFailed("The PDF could not be made from this canvas. Your work is safe; "
                             "try again, and if it keeps failing, tell your teacher or the "

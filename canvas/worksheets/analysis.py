@@ -67,13 +67,13 @@ def _names(library: Library, language: str, catalogue: str | None) -> dict[str, 
 
 
 @rule("empty")
-def _empty(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _empty(r, d, answers, lib, lang):
     """The field has no answer yet."""
     return [{}] if _blank(answers.get(r.params["field"])) else []
 
 
 @rule("needs")
-def _needs(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _needs(r, d, answers, lib, lang):
     """The field is answered while another field it depends on is empty."""
     fields = r.params["field"] if isinstance(r.params["field"], list) else [r.params["field"]]
     used = any(not _blank(answers.get(f)) for f in fields)
@@ -81,7 +81,7 @@ def _needs(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("detail_empty")
-def _detail_empty(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _detail_empty(r, d, answers, lib, lang):
     """A chosen option whose explanation (why, how...) is still empty: one hint per option."""
     f = d.field(r.params["field"])
     names = _names(lib, lang, f.catalogue if f else None)
@@ -93,7 +93,7 @@ def _detail_empty(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("weights_sum")
-def _weights_sum(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _weights_sum(r, d, answers, lib, lang):
     """Weights given but not adding up to the stated total."""
     weights = {k: v for k, v in (answers.get(r.params["field"]) or {}).items() if v is not None}
     total = sum(weights.values())
@@ -119,7 +119,7 @@ def zero_weight_tactics(definition: WorksheetDefinition, answers: dict[str, Any]
 
 
 @rule("zero_weight_tactics")
-def _zero_weight(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _zero_weight(r, d, answers, lib, lang):
     """Tactics chosen for a motivation that was weighted zero: one hint per motivation."""
     motivations = dict.fromkeys(m for m, _ in zero_weight_choices(
         r.params["weights"], r.params["tactics"], answers))
@@ -131,7 +131,7 @@ def _zero_weight(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("ladder_grows")
-def _ladder_grows(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _ladder_grows(r, d, answers, lib, lang):
     """A rung holds more people than the rung below it."""
     f = d.field(r.params["field"])
     ladder_id, result = ladder_of(f, answers, lib, lang)
@@ -142,7 +142,7 @@ def _ladder_grows(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("goal_missing")
-def _goal_missing(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _goal_missing(r, d, answers, lib, lang):
     """A ladder step without a conversion goal: its effect cannot be measured."""
     f = d.field(r.params["field"])
     ladder_id, result = ladder_of(f, answers, lib, lang)
@@ -154,7 +154,7 @@ def _goal_missing(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("below_goal")
-def _below_goal(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _below_goal(r, d, answers, lib, lang):
     """A step whose actual conversion is below its goal."""
     f = d.field(r.params["field"])
     ladder_id, result = ladder_of(f, answers, lib, lang)
@@ -167,7 +167,7 @@ def _below_goal(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("tactic_unmapped")
-def _tactic_unmapped(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _tactic_unmapped(r, d, answers, lib, lang):
     """A chosen tactic not yet placed on a ladder step."""
     f = d.field(r.params["field"])
     value = answers.get(f.id) or {}
@@ -181,14 +181,14 @@ def _tactic_unmapped(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
 
 
 @rule("value_below_cost")
-def _value_below_cost(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _value_below_cost(r, d, answers, lib, lang):
     """The lifetime value does not cover the cost of the relationship."""
     result = economics_of(r.params, answers)
     return [{}] if result.value_exceeds_cost is False else []
 
 
 @rule("unchecked")
-def _unchecked(r, d, answers, lib, lang):  # noqa: ANN001, ANN202
+def _unchecked(r, d, answers, lib, lang):
     """A check marked done with no word on how it will be verified."""
     f = d.field(r.params["field"])
     names = _names(lib, lang, f.catalogue if f else None)

@@ -88,7 +88,7 @@ def _context(worksheet: Worksheet, definition: WorksheetDefinition) -> Context:
 
 def _page(worksheet: Worksheet, definition: WorksheetDefinition, step: Step, *,
           values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-          status: int = 200, conflict: bool = False):  # noqa: ANN202
+          status: int = 200, conflict: bool = False):
     """The step page: its inputs showing `values` (the stored answers unless given)."""
     library, language = get_library(), worksheet.canvas.language
     ctx = _context(worksheet, definition)

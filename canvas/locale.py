@@ -1,0 +1,46 @@
+"""Which language a request's interface speaks (Flask-Babel's locale selector).
+
+The interface language comes from the signed-in user's setting, then (for visitors) the
+language picked in the header, then the browser's Accept-Language, then English. The content
+language of a canvas is the canvas's own and does not change with it; PDFs use the canvas
+language (canvas/i18n.py has the catalogues for code without a request).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .i18n import TRANSLATIONS_DIR
+from .languages import DEFAULT, supported
+
+
+def select_locale() -> str:
+    """The interface language of this request (English outside one: the CLI, services)."""
+    if not has_request_context():
+        return DEFAULT
+    if current_user and current_user.is_authenticated:
+        chosen = supported(getattr(current_user, "language", None))
+        if chosen:
+            return chosen
+    chosen = supported(session.get("language"))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = supported(tag)
+        if chosen:
+            return chosen
+    return DEFAULT
+
+
+
+def init_app(app: Flask) -> None:
+    from .extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(TRANSLATIONS_DIR))
+
+    @app.context_processor
+    def interface_language() -> dict[str, str]:
+        return {"interface_language": str(get_locale() or DEFAULT)}
