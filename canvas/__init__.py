@@ -80,8 +80,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     library.init_app(app)
     errors.init_app(app)
     templating.configure(app.jinja_env)
-    for blueprint in (auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp, account_bp,
-                      admin_bp):
+    for blueprint in (locale.bp, auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp,
+                      account_bp, admin_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

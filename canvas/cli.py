@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from .accounts import AccountError, create_user, find_user
@@ -42,8 +44,10 @@ def content_check(directory: Path | None) -> None:
     if problems:
         for line in problems:
             click.echo(f"- {line}", err=True)
-        raise click.ClickException(f"{len(problems)} problem(s) in {target}")
-    click.echo(f"Content in {target} is sound.")
+        raise click.ClickException(ngettext("%(num)d problem in %(tree)s",
+                                            "%(num)d problems in %(tree)s", len(problems),
+                                            tree=str(target)))
+    click.echo(_("Content in %(tree)s is sound.", tree=str(target)))
 
 
 @click.command("create-user")
@@ -61,7 +65,7 @@ def create_user_command(email: str, role: str, name: str, language: str, passwor
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {role} {email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=role, email=email))
 
 
 @click.group("demo", cls=AppGroup)
@@ -84,11 +88,11 @@ def demo_load() -> None:
             data = json.loads((examples / f"{example}.json").read_text(encoding="utf-8"))
             import_canvas(user, load_document(data), get_definitions())
     db.session.commit()
-    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for email, _name, role, language, _ in DEMO_USERS:
+    click.echo(_("Demo logins (password for all: %(password)s):", password=DEMO_PASSWORD))
+    for email, _name, role, language, _examples in DEMO_USERS:
         count = db.session.scalar(select(db.func.count(Canvas.id)).join(Canvas.owner)
                                   .where(Canvas.owner.has(email=email)))
-        canvases = "1 canvas" if count == 1 else f"{count} canvases"
+        canvases = ngettext("%(num)d canvas", "%(num)d canvases", count)
         click.echo(f"  {role:<12} {email:<22} ({language}, {canvases})")
 
 
@@ -103,8 +107,8 @@ def purge_bin() -> None:
     count = purge_expired(days)
     refused = purge_refused(days)
     db.session.commit()
-    click.echo(f"Deleted {count} canvas(es) from the recycle bin and {refused} refused "
-               f"save(s) older than {days} days.")
+    click.echo(_("Deleted %(canvases)d canvas(es) from the recycle bin and %(refused)d refused "
+                 "save(s) older than %(days)d days.", canvases=count, refused=refused, days=days))
 
 
 def _known_revisions() -> set[str]:
@@ -125,7 +129,8 @@ def backup_command(path: Path) -> None:
         made = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up the database to {made} ({made.stat().st_size // 1024} KB).")
+    click.echo(_("Backed up the database to %(path)s (%(kb)d KB).", path=str(made),
+                 kb=made.stat().st_size // 1024))
 
 
 @click.command("restore")
@@ -143,15 +148,17 @@ def restore_command(path: Path, yes: bool) -> None:
     try:
         revision = check(path, known)
         if not yes:
-            click.confirm(f"Replace the database with {path} (migration {revision})? "
-                          "Everything saved since that backup is lost.", abort=True)
+            click.confirm(_("Replace the database with %(path)s (migration %(revision)s)? "
+                            "Everything saved since that backup is lost.", path=str(path),
+                            revision=revision), abort=True)
         db.session.remove()
         db.engine.dispose()  # no pooled connection may outlive the old file's contents
         restore(uri, path, known)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     upgrade()
-    click.echo(f"Restored {path} (it was at migration {revision}; now up to date).")
+    click.echo(_("Restored %(path)s (it was at migration %(revision)s; now up to date).",
+                 path=str(path), revision=revision))
 
 
 def init_app(app: Flask) -> None:

@@ -11,16 +11,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: "The request could not be understood. Go back and try again.",
-    403: "You do not have access to this page.",
-    404: "There is nothing here. It may have been deleted, or it belongs to someone else.",
-    405: "That action is not possible here.",
-    409: "Someone (perhaps you, in another tab) saved this first.",
-    413: "That is more text than one save can take (the limit is {limit} KB). "
-         "Your text is still in the page: shorten it and save again.",
-    422: "Some answers need a look; see the messages beside the fields.",
+    400: _l("The request could not be understood. Go back and try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing here. It may have been deleted, or it belongs to someone else."),
+    405: _l("That action is not possible here."),
+    409: _l("Someone (perhaps you, in another tab) saved this first."),
+    413: _l("That is more text than one save can take (the limit is %(limit)d KB). Your text "
+            "is still in the page: shorten it and save again."),
+    422: _l("Some answers need a look; see the messages beside the fields."),
     429: _l("That was too many tries in a short time. Wait a minute, then try again."),
-    500: "Something went wrong on our side. Your last saved work is safe.",
+    500: _l("Something went wrong on our side. Your last saved work is safe."),
 }
 
 
@@ -53,15 +53,17 @@ def init_app(app: Flask) -> None:
             # went with the session. Say "signed out", as for any signed-out save.
             return jsonify(status="signed-out", code=401, reason="signed-out",
                            message=_("You are signed out. Sign in again to save.")), 401
-        return respond(400, "This page was open too long or came from elsewhere, so it was not "
-                            "saved. Reload the page; your browser keeps what you typed.", "csrf")
+        return respond(400, _("This page was open too long or came from elsewhere, so it was not "
+                              "saved. Reload the page; your browser keeps what you typed."), "csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
         text = MESSAGES.get(code, exc.description or "")
         if code == 413:
-            text = text.format(limit=app.config["MAX_CONTENT_LENGTH"] // 1024)
+            text = _("That is more text than one save can take (the limit is %(limit)d KB). "
+                     "Your text is still in the page: shorten it and save again.",
+                     limit=app.config["MAX_CONTENT_LENGTH"] // 1024)
         if code == 429:
             return _too_many(respond(code, text))
         return respond(code, text)

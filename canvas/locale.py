@@ -1,4 +1,8 @@
-"""Which language a request's interface speaks (Flask-Babel's locale selector).
+"""Which language a request's interface speaks (Flask-Babel's locale selector), and the
+header's language switcher.
+
+    /language   POST   switch the interface language (a visitor's is kept in the session,
+                       a signed-in user's in their settings), then back to the page
 
 The interface language comes from the signed-in user's setting, then (for visitors) the
 language picked in the header, then the browser's Accept-Language, then English. The content
@@ -8,18 +12,31 @@ language (canvas/i18n.py has the catalogues for code without a request).
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 
 from .i18n import TRANSLATIONS_DIR
 from .languages import DEFAULT, supported
+from .web import safe_next
+
+bp = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
-    """The interface language of this request (English outside one: the CLI, services)."""
+    """The interface language of this request; outside one (the command line) the
+    CLI_LANGUAGE setting, English unless set."""
     if not has_request_context():
-        return DEFAULT
+        return supported(current_app.config.get("CLI_LANGUAGE")) or DEFAULT
     if current_user and current_user.is_authenticated:
         chosen = supported(getattr(current_user, "language", None))
         if chosen:
@@ -44,3 +61,18 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def interface_language() -> dict[str, str]:
         return {"interface_language": str(get_locale() or DEFAULT)}
+
+
+@bp.post("/language")
+def switch():
+    """One click in the header: the interface speaks the chosen language from now on."""
+    from .database import write_transaction
+
+    chosen = supported(request.form.get("language"))
+    if chosen is None or chosen != request.form.get("language"):
+        abort(400)
+    session["language"] = chosen
+    if current_user.is_authenticated:
+        with write_transaction():
+            current_user.language = chosen
+    return redirect(safe_next(request.form.get("next")))

@@ -3,7 +3,9 @@ the browser. Kept here so the services themselves take plain arguments."""
 
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import urlsplit
+
+from flask import request, url_for
 
 
 def client_address() -> str:
@@ -13,3 +15,12 @@ def client_address() -> str:
 
 def user_agent() -> str:
     return request.headers.get("User-Agent", "")[:255]
+
+
+def safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else the home page (no open redirects)."""
+    local = target and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target
+    if local and urlsplit(target).netloc == "":
+        return target
+    return url_for("canvases.home")

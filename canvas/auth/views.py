@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -43,7 +42,7 @@ from ..database import write_transaction
 from ..extensions import db, limiter, login_manager, mail
 from ..models import User
 from ..passwords import read_reset_token, reset_token, token_matches
-from ..web import client_address
+from ..web import client_address, safe_next
 from .forms import LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from .signin import log_in, log_out
 
@@ -57,14 +56,6 @@ def _limit(key: str):
 
 def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site."""
-    local = target and target.startswith("/") and not target.startswith("//")
-    if local and urlsplit(target).netloc == "":
-        return target
-    return url_for("canvases.home")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -111,7 +102,7 @@ def login():
                 lockout.clear(email, address)
                 rehash_if_needed(user, form.password.data)
             log_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         with write_transaction():
             lock = lockout.record_failure(email, address, rules)
             audit.record("sign-in failed", email=email, address=address)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,47 +33,54 @@ class BlocksError(ValueError):
         self.problems = problems
 
 
-def clean_blocks(raw: Any) -> dict[str, list[dict[str, Any]]]:
-    """Check a whole blocks document and return it normalised, or raise BlocksError."""
+def _english(message: str, **values: object) -> str:
+    return message % values if values else message
+
+
+def clean_blocks(raw: Any, say: Callable[..., str] = _english) -> dict[str, list[dict[str, Any]]]:
+    """Check a whole blocks document and return it normalised, or raise BlocksError whose
+    messages `say` words (gettext in the user's language; English by default)."""
     if not isinstance(raw, dict):
         raise BlocksError({"blocks": "expected an object of block ids"})
     problems: dict[str, str] = {}
     unknown = [k for k in raw if k not in BLOCK_IDS]
     for key in unknown[:5]:
-        problems[str(key)[:60]] = "not a block of the canvas"
+        problems[str(key)[:60]] = say("not a block of the canvas")
     cleaned: dict[str, list[dict[str, Any]]] = {}
     for block in BLOCK_IDS:
         items = raw.get(block, [])
         if not isinstance(items, list):
-            problems[block] = "expected a list of items"
+            problems[block] = say("expected a list of items")
             continue
         if len(items) > MAX_ITEMS:
-            problems[block] = f"at most {MAX_ITEMS} items in a block"
+            problems[block] = say("at most %(max)d notes in a block", max=MAX_ITEMS)
             continue
         out = []
         seen: set[str] = set()
         for n, item in enumerate(items):
             where = f"{block}/{n}"
             if not isinstance(item, dict):
-                problems[where] = "an item is an object with id and text"
+                problems[where] = say("a note is an object with an id and a text")
                 continue
             item_id, text, segment = item.get("id"), item.get("text", ""), item.get("segment")
             if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id) or item_id in seen:
-                problems[where] = "each item needs its own id (letters, digits, - or _)"
+                problems[where] = say("each note needs its own id (letters, digits, - or _)")
                 continue
             seen.add(item_id)
             if not isinstance(text, str):
-                problems[f"{block}/{item_id}"] = "the text must be text"
+                problems[f"{block}/{item_id}"] = say("the text must be text")
                 continue
             if not encodable(text):
-                problems[f"{block}/{item_id}"] = "the text holds characters that are not valid text"
+                problems[f"{block}/{item_id}"] = say(
+                    "the text holds characters that are not valid text")
                 continue
             if len(text) > MAX_TEXT:
-                problems[f"{block}/{item_id}"] = (
-                    f"this note is {len(text)} characters; the limit is {MAX_TEXT}")
+                problems[f"{block}/{item_id}"] = say(
+                    "this note is %(length)d characters; the limit is %(max)d",
+                    length=len(text), max=MAX_TEXT)
                 continue
             if segment is not None and not isinstance(segment, str):
-                problems[f"{block}/{item_id}"] = "the segment tag must be a segment's id"
+                problems[f"{block}/{item_id}"] = say("the segment tag must be a segment's id")
                 continue
             out.append({"id": item_id, "text": text, "segment": segment or None})
         cleaned[block] = out
@@ -81,7 +88,8 @@ def clean_blocks(raw: Any) -> dict[str, list[dict[str, Any]]]:
     for block, items in cleaned.items():
         for item in items:
             if item["segment"] and (block == SEGMENTS or item["segment"] not in segment_ids):
-                problems[f"{block}/{item['id']}"] = "tagged with a segment that does not exist"
+                problems[f"{block}/{item['id']}"] = say(
+                    "tagged with a segment that does not exist")
     if problems:
         raise BlocksError(problems)
     return cleaned

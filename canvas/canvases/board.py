@@ -162,7 +162,7 @@ class Board:
 
     def apply(self, canvas: Canvas, raw: Any, *, dry_run: bool = False) -> Applied:
         try:
-            blocks = clean_blocks(raw)
+            blocks = clean_blocks(raw, _)
         except BlocksError as exc:
             return Applied(False, {key: [text] for key, text in exc.problems.items()}, canvas)
         if blocks == clean_blocks(canvas.blocks or {}):
@@ -222,7 +222,7 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str):
                 raise service.Conflict(canvas.version)
             changed = service.apply_item_action(canvas.blocks or {}, action, block, item_id,
                                                 text, segment)
-            service.save_blocks(canvas, version, clean_blocks(changed))
+            service.save_blocks(canvas, version, clean_blocks(changed, _))
     except service.Conflict:
         if text:
             flash(_("The canvas was changed in another tab. Here is the latest; your text "

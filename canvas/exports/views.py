@@ -24,7 +24,7 @@ from ..library import document_of, get_definitions
 from ..web import client_address
 from .names import content_disposition
 from .poster import PAGE_SIZES
-from .worker import PdfBusy, PdfError, render_pdf
+from .worker import PdfBusy, PdfError, PdfTimeout, PdfTooLarge, render_pdf
 
 bp = Blueprint("exports", __name__)
 SIZE_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
@@ -49,8 +49,29 @@ def _size() -> str | None:
 def _bad_size() -> tuple[str, int]:
     return render_template(
         "error.html", code=400,
-        message="That paper size is not offered. Choose A4, A3 or Letter "
-                "(size=a4, size=a3 or size=letter)."), 400
+        message=_("That paper size is not offered. Choose A4, A3 or Letter "
+                  "(size=a4, size=a3 or size=letter).")), 400
+
+
+def _words(exc: PdfError) -> str:
+    """What a failed render tells the person, in their language."""
+    config = current_app.config
+    if isinstance(exc, PdfTimeout):
+        return _("Making the PDF took longer than %(seconds)s seconds, so it was stopped. Try "
+                 "again in a moment; if it keeps happening, try a smaller page size or shorten "
+                 "the longest blocks.", seconds=f"{float(config['PDF_TIMEOUT_SECONDS']):g}")
+    if isinstance(exc, PdfTooLarge):
+        return _("The PDF would be larger than the limit of %(mb)d MB, so it was not made. "
+                 "Shorten the canvas or the worksheet and try again.",
+                 mb=int(config["PDF_MAX_BYTES"]) // (1024 * 1024))
+    if "busy" in exc.message:
+        return _("The PDF was not made because the renderer was busy with a PDF that took too "
+                 "long and had to be restarted. Try again in a moment.")
+    if "stopped" in exc.message:
+        return _("The PDF could not be made because the renderer stopped. Try again in a "
+                 "moment.")
+    return _("The PDF could not be made from this canvas. Your work is safe; try again, and "
+             "if it keeps failing, tell your teacher or the site's administrator.")
 
 
 def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0):
@@ -64,7 +85,7 @@ def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int 
             message=_("You already have an export running. When it has downloaded, try "
                       "this one again.")), 429, {"Retry-After": str(BUSY_RETRY_AFTER)}
     except PdfError as exc:
-        return render_template("error.html", code=exc.status, message=exc.message), \
+        return render_template("error.html", code=exc.status, message=_words(exc)), \
             exc.status, {"Retry-After": "30"} if exc.status == 503 else {}
     with write_transaction():
         audit.record("export", user_id=current_user.id, address=client_address(), pdf=kind,

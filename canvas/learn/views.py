@@ -6,30 +6,28 @@
 """
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_login import current_user
+from flask_babel import get_locale
 
+from ..i18n import gettext_in
 from ..library import get_library
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
-# Small headings for the parts of an item, per language; parts not listed get none.
-PART_HEADINGS = {
-    "en": {"example": "Example", "fits": "When it fits", "cost": "What it costs",
-           "moves_up": "What moves people up", "better": "Do this instead",
-           "lesson": "The lesson", "help": "To get you started"},
-    "da": {"example": "Eksempel", "fits": "Hvornår det passer", "cost": "Hvad det koster",
-           "moves_up": "Hvad får folk op ad stigen", "better": "Gør i stedet sådan",
-           "lesson": "Læren", "help": "Til at komme i gang"},
-    "nb": {"example": "Eksempel", "fits": "Når det passer", "cost": "Hva det koster",
-           "moves_up": "Hva får folk oppover", "better": "Gjør heller slik",
-           "lesson": "Lærdommen", "help": "For å komme i gang"},
-}
+def part_headings(language: str) -> dict[str, str]:
+    """Small headings for the parts of an item, in the page's language (they are part of
+    the content's reading, not the interface); parts not listed get none."""
+    return {"example": gettext_in(language, "Example"),
+            "fits": gettext_in(language, "When it fits"),
+            "cost": gettext_in(language, "What it costs"),
+            "moves_up": gettext_in(language, "What moves people up"),
+            "better": gettext_in(language, "Do this instead"),
+            "lesson": gettext_in(language, "The lesson"),
+            "help": gettext_in(language, "To get you started")}
 
 
 @bp.get("/")
 def index():
-    language = current_user.language if current_user.is_authenticated else "en"
-    return redirect(url_for("learn.pages", language=language))
+    return redirect(url_for("learn.pages", language=str(get_locale() or "en")))
 
 
 @bp.get("/<language>/")
@@ -46,4 +44,4 @@ def page(language: str, page_id: str):
     if found is None:
         abort(404)
     return render_template("learn/page.html", page=found, lang=language,
-                           headings=PART_HEADINGS.get(language, PART_HEADINGS["en"]))
+                           headings=part_headings(language))

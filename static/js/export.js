@@ -6,7 +6,7 @@
   if (!form || !status) return;
   form.addEventListener("submit", () => {
     status.hidden = false;
-    status.textContent = "Preparing your PDF… it will download in a moment.";
+    status.textContent = status.dataset.making;
     clearTimeout(form.statusTimer);
     form.statusTimer = setTimeout(() => { status.textContent = ""; status.hidden = true; }, 8000);
   });
