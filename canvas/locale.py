@@ -12,6 +12,8 @@ language (canvas/i18n.py has the catalogues for code without a request).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import (
     Blueprint,
     Flask,
@@ -22,8 +24,9 @@ from flask import (
     request,
     session,
 )
-from flask_babel import get_locale
+from flask_babel import Domain, format_datetime, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from .i18n import TRANSLATIONS_DIR
 from .languages import DEFAULT, supported
@@ -52,15 +55,37 @@ def select_locale() -> str:
 
 
 
+class AppDomain(Domain):
+    """Flask-Babel's message domain, with its cache of loaded catalogues kept per app: the
+    stock one is shared by every app of the process, so an app with other catalogues (the
+    tests' pseudo-locale) would see another's translations."""
+
+    def get_translations_cache(self, ctx: object) -> dict:
+        return current_app.extensions.setdefault("canvas.translations", {})
+
+
 def init_app(app: Flask) -> None:
     from .extensions import babel
 
+    babel.__dict__.setdefault("domain_instance", AppDomain())  # a cached_property of Babel
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS_DIR))
 
     @app.context_processor
     def interface_language() -> dict[str, str]:
         return {"interface_language": str(get_locale() or DEFAULT)}
+
+    app.jinja_env.filters["when"] = when
+
+
+def when(moment: datetime | None, style: str = "short") -> Markup:
+    """A stored time as the reader's language and time zone write it, in a <time> element
+    that carries the exact moment."""
+    if moment is None:
+        return Markup("")
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return Markup('<time datetime="{}">{}</time>').format(
+        aware.isoformat(timespec="seconds"), format_datetime(aware, style))
 
 
 @bp.post("/language")

@@ -97,8 +97,8 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("worksheets.step", "POST"): row(SIGN_IN, 302, 404),
     ("worksheets.not_saved", "GET"): OWN_ONLY_PAGE,
     ("worksheets.deal_with", "POST"): row(SIGN_IN, 404, 404),  # no such refused save
-    ("auth.session_state", "GET"): EVERYONE_OK,
-    ("language.switch", "POST"): row(400, 400, 400),  # no language named  # says who is signed in, to the scripts
+    ("auth.session_state", "GET"): EVERYONE_OK,  # says who is signed in, to the scripts
+    ("language.switch", "POST"): row(400, 400, 400),  # no language named
     ("auth.signed_in", "GET"): row(SIGN_IN, 200, 200),
     ("worksheets.autosave", "POST"): row(401, 409, 404),
     ("exports.export_page", "GET"): OWN_ONLY_PAGE,

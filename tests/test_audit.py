@@ -114,7 +114,7 @@ def test_the_admin_page_lists_filters_and_pages(app, login, make_user):
     rows = rows_of(by_ann)
     assert len(rows) == 1 and rows[0][2] == "ann@example.test"
     by_id = boss.get("/admin/audit", query_string={"user": str(bo.id)})
-    assert [r[1] for r in rows_of(by_id)] == ["sign-in"]
+    assert [r[1] for r in rows_of(by_id)] == ["Signed in"]  # the kind "sign-in", in words
     failed = boss.get("/admin/audit", query_string={"kind": "sign-in failed"})
     assert rows_of(failed) == [["Nothing recorded that matches."]]
     nobody = boss.get("/admin/audit", query_string={"user": "nobody@example.test"})
@@ -147,3 +147,10 @@ def test_an_admin_changes_a_role_but_not_their_own(app, login, make_user):
     with app.app_context():
         assert db.session.get(User, user.id).role == "teacher"
         assert db.session.get(User, admin.id).role == "admin"
+
+
+def test_every_kind_of_event_has_words_on_the_admin_page():
+    from canvas import audit
+    from canvas.admin.views import KIND_LABELS
+
+    assert set(KIND_LABELS) == set(audit.KINDS)

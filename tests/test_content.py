@@ -450,7 +450,7 @@ def test_cli_content_check_fails_on_broken_copy(runner, tree, breaker):
     result = runner.invoke(args=["content", "check", "--dir", str(tree)])
     assert result.exit_code != 0
     assert f"- {wanted}" in result.output
-    assert "1 problem(s)" in result.output
+    assert "1 problem" in result.output
 
 
 # --- the factory -----------------------------------------------------------------------------
@@ -518,7 +518,7 @@ def test_flask_entry_content_check_fails_on_broken_copy(app, runner, tree, break
     result = runner.invoke(_flask_cli(app), args=["content", "check", "--dir", str(tree)])
     assert result.exit_code == 1
     assert f"- {wanted}" in result.output
-    assert f"1 problem(s) in {tree}" in result.output
+    assert f"1 problem in {tree}" in result.output
 
 
 def test_rendered_content_is_cleaned_of_scripts_and_handlers(tmp_path):

@@ -30,6 +30,18 @@ from ..forms import choices
 from ..models import User
 from ..web import client_address
 
+# What each kind of audit event is called on the admin's page (the log keeps the kind).
+KIND_LABELS = {
+    "sign-in": _l("Signed in"), "sign-in failed": _l("Sign-in failed"),
+    "locked out": _l("Locked out"), "signed out": _l("Signed out"),
+    "session ended": _l("Session ended"), "password changed": _l("Password changed"),
+    "password reset asked": _l("Password reset asked for"),
+    "password reset": _l("Password reset"), "password set by admin": _l("Password set by an admin"),
+    "role changed": _l("Role changed"), "export": _l("PDF exported"),
+    "data downloaded": _l("Data downloaded"), "account deleted": _l("Account deleted"),
+    "access refused": _l("Access refused"),
+}
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_NAMES = {"student": _l("Student"), "teacher": _l("Teacher"),
@@ -100,7 +112,7 @@ def audit_log():
     names = {u.id: u.email for u in db.session.scalars(select(User).where(User.id.in_(
         {e.user_id for e in page.items} | {e.actor_id for e in page.items})))}
     return render_template("admin/audit.html", page=page, kinds=audit.KINDS, kind=kind,
-                           who=who, names=names)
+                           who=who, names=names, labels=KIND_LABELS)
 
 
 @bp.get("/users")

@@ -81,7 +81,9 @@ def new():
         if chosen:
             return redirect(url_for("worksheets.edit", worksheet_id=canvas.worksheets[0].id))
         return redirect(url_for("canvases.show", canvas_id=canvas.id))
-    return render_template("canvases/new.html", form=form), 422 if form.errors else 200
+    return render_template("canvases/new.html", form=form,
+                           worksheet_language=form.language.data or current_user.language
+                           ), 422 if form.errors else 200
 
 
 @bp.route("/canvases/<int:canvas_id>/rename", methods=["GET", "POST"])

@@ -230,8 +230,8 @@ def funnel_words(language: str) -> dict[str, str]:
 def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str, Any],
                   library: Library, language: str, ui: str | None = None
                   ) -> dict[str, Any] | None:
-    """What a step's computed picture needs: the funnel or the economics verdict. Names come
-    in the content `language`, the picture's own words in the interface language `ui`."""
+    """What a step's computed picture needs: the funnel or the economics verdict. The funnel
+    is a picture of the canvas's ladder, all in its content `language` (as in the PDF)."""
     if step.panel == "funnel":
         field = definition.field(step.panel_params.get("field", ""))
         ladder_id, result = ladder_of(field, answers, library, language)
@@ -242,7 +242,7 @@ def panel_context(definition: WorksheetDefinition, step: Step, answers: dict[str
         page = library.page(language, ladder_id)
         return {"kind": "funnel", "result": result, "names": names,
                 "svg": funnel_svg(result, names, page.title if page else ladder_id,
-                                  funnel_words(ui or language), language)}
+                                  funnel_words(language), language)}
     if step.panel == "economics":
         return {"kind": "economics", "result": economics_of(step.panel_params, answers)}
     return None
