@@ -890,3 +890,33 @@ def test_anonymous_users_are_sent_to_login(app, client, victim: int) -> None:
             assert response.status_code == 302, (method, url, response.status_code)
             assert path_of(response) == "/auth/login", (method, url)
     assert everything(app, victim) == before
+
+
+def test_the_worksheet_s_segment_and_value_proposition_reach_their_blocks(app, session,
+                                                                          owner) -> None:
+    """Step 1 of the worksheet names the segment and the value proposition: the board shows
+    them in Customer Segments and Value Propositions, linked to the worksheet."""
+    from tests.html import html_of
+
+    cid, (ws,) = import_example(app, owner, "cleaning-copenhagen.en")
+    answers = example("cleaning-copenhagen.en")["worksheets"][0]["answers"]
+    page = html_of(session.get(f"/canvases/{cid}"))
+    for block, field in (("customer-segments", "segment"),
+                         ("value-propositions", "value_proposition")):
+        feed = page.one(f"#block-{block} .feed")
+        assert feed.one(".feed-summary").text == " ".join(answers[field].split())
+        assert feed.one("a").get("href") == f"/worksheets/{ws}"
+    assert not page.has("#block-channels .feed")  # only where the worksheet says
+
+
+def test_a_worksheet_cannot_feed_a_block_that_does_not_exist(tmp_path) -> None:
+    from canvas.content.loader import ContentError
+    from canvas.worksheets.definition import load_definition
+
+    source = (ROOT / "content" / "worksheets" / "customer-relationships.yaml").read_text(
+        encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(source.replace("    customer-segments: segment",
+                                     "    customer-sections: segment"), encoding="utf-8")
+    with pytest.raises(ContentError, match="feeds.blocks.customer-sections"):
+        load_definition(broken)

@@ -534,3 +534,15 @@ def test_cli_refuses_bad_input_clearly(runner, tmp_path):
 
 def test_one_font_configuration_per_process():
     assert font_config() is font_config()
+
+
+def test_the_poster_shows_the_worksheet_s_segment_in_customer_segments(kit):
+    doc = example("cleaning-copenhagen.en")
+    answers = doc["worksheets"][0]["answers"]
+    document = checked(kit, doc)
+    pieces = posters.block_pieces(document, kit["definitions"], kit["library"])
+    segment = [p.text for p in pieces["customer-segments"] if p.kind == "feed"]
+    value = [p.text for p in pieces["value-propositions"] if p.kind == "feed"]
+    assert segment == [answers["segment"].strip()]
+    assert value == [answers["value_proposition"].strip()]
+    assert squash(answers["segment"]) in squash(text_of(poster(kit, doc, "a3")))

@@ -96,10 +96,21 @@ def block_feeds(canvas: Canvas) -> dict[str, dict[str, Any]]:
     return out
 
 
+def other_feeds(canvas: Canvas) -> dict[str, list[dict[str, Any]]]:
+    """Block id -> the worksheets' text answers shown there (the segment, the value
+    proposition), each with its worksheet."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for ws, definition in _feeding(canvas):
+        for block, text in analysis.other_block_texts(definition, ws.answers or {}).items():
+            out.setdefault(block, []).append({"worksheet": ws, "text": text})
+    return out
+
+
 def board_blocks(canvas: Canvas) -> list[dict[str, Any]]:
     library, language = get_library(), canvas.language
     blocks = canvas.blocks or {}
     feeds = block_feeds(canvas)
+    others = other_feeds(canvas)
     out = []
     for block_id in BLOCK_IDS:
         item = library.item(language, f"blocks#{block_id}")
@@ -111,6 +122,7 @@ def board_blocks(canvas: Canvas) -> list[dict[str, Any]]:
             "items": blocks.get(block_id, []),
             "content": BLOCK_CONTENT.get(block_id),
             "feed": feeds.get(block_id),
+            "shown": others.get(block_id, []),
         })
     return out
 

@@ -225,7 +225,13 @@ def feed_pieces(document: CanvasDocument, block: str,
     pieces: list[Piece] = []
     for ws in document.worksheets:
         definition = definitions.get(ws.definition)
-        if definition is None or definition.feeds is None or definition.feeds.block != block:
+        if definition is None or definition.feeds is None:
+            continue
+        text = analysis.other_block_texts(definition, dict(ws.answers)).get(block)
+        if text:
+            pieces += [Piece("feed-heading", gettext_in(language, "From the worksheet")
+                             + f": {definition.title.get(language)}"), Piece("feed", text)]
+        if definition.feeds.block != block:
             continue
         feed = analysis.block_feed(definition, dict(ws.answers), library, language)
         found: list[Piece] = []

@@ -307,6 +307,20 @@ def block_feed(definition: WorksheetDefinition, answers: dict[str, Any], library
     return Feed(summary, is_draft, tuple(types), types_title, tuple(tactics), tactics_title)
 
 
+def other_block_texts(definition: WorksheetDefinition, answers: dict[str, Any]
+                      ) -> dict[str, str]:
+    """Block id -> the text answer the worksheet shows in that block besides its own
+    (`feeds: blocks:`; the segment and the value proposition of the first step)."""
+    if definition.feeds is None:
+        return {}
+    out = {}
+    for block, field_id in definition.feeds.others:
+        value = answers.get(field_id)
+        if isinstance(value, str) and value.strip():
+            out[block] = value.strip()
+    return out
+
+
 # --- progress and summary -------------------------------------------------------------------
 
 def step_done(step: Step, answers: dict[str, Any]) -> bool:

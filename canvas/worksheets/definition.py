@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..canvases.blocks import BLOCK_IDS
 from ..content.loader import ID_PATTERN, ContentError
 from ..languages import LANGUAGES
 from .fields import TYPES, FieldType
@@ -107,6 +108,7 @@ class Feeds:
     types: str | None = None
     tactics: str | None = None
     summary: str | None = None
+    others: tuple[tuple[str, str], ...] = ()  # (block id, text field id) shown there too
 
 
 @dataclass(frozen=True)
@@ -270,15 +272,24 @@ def load_definition(path: Path, languages: tuple[str, ...] = LANGUAGES
 def _parse_feeds(r: _Reader, raw: Any, field_ids: set[str]) -> Feeds | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("block"), str):
+    if not isinstance(raw, dict) or raw.get("block") not in BLOCK_IDS:
         raise r.fail("feeds", "expected a mapping with the `block` the worksheet feeds")
     for key in ("types", "tactics", "summary"):
         if raw.get(key) is not None and raw[key] not in field_ids:
             raise r.fail(f"feeds.{key}", f"no field {raw[key]!r} in this worksheet")
-    unknown = set(raw) - {"block", "types", "tactics", "summary"}
+    unknown = set(raw) - {"block", "types", "tactics", "summary", "blocks"}
     if unknown:
         raise r.fail("feeds", f"unknown key(s): {', '.join(sorted(unknown))}")
-    return Feeds(raw["block"], raw.get("types"), raw.get("tactics"), raw.get("summary"))
+    others = raw.get("blocks") or {}
+    if not isinstance(others, dict):
+        raise r.fail("feeds.blocks", "expected block id: field id")
+    for block, field_id in others.items():
+        if block not in BLOCK_IDS:
+            raise r.fail(f"feeds.blocks.{block}", "not a block of the canvas")
+        if field_id not in field_ids:
+            raise r.fail(f"feeds.blocks.{block}", f"no field {field_id!r} in this worksheet")
+    return Feeds(raw["block"], raw.get("types"), raw.get("tactics"), raw.get("summary"),
+                 tuple(others.items()))
 
 
 def load_definitions(folder: Path, languages: tuple[str, ...] = LANGUAGES
