@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.template_folder = app.config["TEMPLATES_DIR"]
     app.static_folder = app.config["STATIC_DIR"]
 
-    from . import audit, cli, database, errors, headers, library, locale, templating
+    from . import audit, cli, database, errors, headers, library, locale, site, templating
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .auth import signin
@@ -80,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     library.init_app(app)
     errors.init_app(app)
     templating.configure(app.jinja_env)
-    for blueprint in (locale.bp, auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp,
+    for blueprint in (site.bp, locale.bp, auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp,
                       account_bp, admin_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)

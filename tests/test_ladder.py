@@ -402,3 +402,25 @@ def test_zero_everywhere():
     assert econ.net_value == 0
     assert econ.value_exceeds_cost is False
     assert econ.win_to_keep_ratio is None
+
+
+def test_every_funnel_label_has_aa_contrast_on_its_bar_and_fits_it():
+    """WCAG AA: 4.5:1 between a label and the bar under it, whatever the bar's shade; and a
+    bar is never narrower than its label (text beside a bar stands on white)."""
+    import re
+
+    from canvas.worksheets.funnel import BAR, CHAR_WIDTH, _blend, contrast, funnel_svg
+
+    result = analyse_ladder(["a", "b", "c", "d", "e", "f"],
+                            {"a": 20000, "b": 2400, "c": 600, "d": 120, "e": 30, "f": 1},
+                            {"a": 12, "b": 25, "c": 20, "d": 25, "e": 70})
+    names = {"a": "Total market", "b": "Target group", "c": "Lead", "d": "Warm lead",
+             "e": "Buyer", "f": "Customer"}
+    svg = str(funnel_svg(result, names, "Customer ladder"))
+    bars = re.findall(r'<rect [^>]*width="([\d.]+)"[^>]*fill-opacity="([\d.]+)"', svg)
+    labels = re.findall(r'<text [^>]*fill="(#[0-9a-f]{6})" font-weight="bold">([^<]+)</text>', svg)
+    assert len(bars) == len(labels) == 6
+    for (width, opacity), (fill, text) in zip(bars, labels, strict=True):
+        colour = tuple(int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        assert contrast(_blend(BAR, float(opacity)), colour) >= 4.5, (text, opacity, fill)
+        assert float(width) >= len(text) * CHAR_WIDTH, text

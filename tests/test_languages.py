@@ -74,3 +74,15 @@ def test_the_switch_needs_the_csrf_token(client):
 def test_aliases_name_the_app_s_languages():
     assert supported("no") == "nb" and supported("nn") == "nb" and supported("da-dk") == "da"
     assert supported("sv") is None and supported(None) is None
+
+
+def test_the_site_has_an_icon(client):
+    response = client.get("/favicon.ico")
+    try:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    finally:
+        response.close()
+    page = html_of(client.get("/auth/login"))
+    assert page.one("link[rel=icon]").get("href") == "/static/favicon.svg"
