@@ -1,0 +1,76 @@
+"""Every page at a phone's width (390 px): nothing scrolls sideways, and every button and
+form control is at least 24 px square to touch (WCAG 2.2 target size, minimum)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Browser
+
+from canvas.canvases.service import import_canvas, take_snapshot
+from canvas.extensions import db
+from canvas.library import get_definitions, get_library, load_document
+from canvas.models import User
+from tests.browser.helpers import example, make_account, sign_in
+
+pytestmark = pytest.mark.browser
+WIDTH = 390
+
+# Controls and how big they are; links inside running text are exempt (WCAG 2.5.8).
+MEASURE = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll(
+      'button, input:not([type=hidden]), select, textarea, summary, nav a, .button, .actions a')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width && !box.height) continue;  // not shown
+    if (box.width < 24 || box.height < 24) small.push(
+      (el.id || el.name || el.textContent.trim().slice(0, 30)) + ' ' + Math.round(box.width) + 'x' + Math.round(box.height));
+  }
+  return {scroll: document.documentElement.scrollWidth, small};
+}"""
+
+
+def pages(canvas_id: int, worksheet_id: int, steps: list[str]) -> list[str]:
+    c, w = canvas_id, worksheet_id
+    return ["/", "/bin", "/canvases/new", f"/canvases/{c}", f"/canvases/{c}/rename",
+            f"/canvases/{c}/delete", f"/canvases/{c}/versions",
+            f"/canvases/{c}/versions/compare?a=1&b=current", f"/canvases/{c}/export",
+            f"/worksheets/{w}/not-saved", "/account", "/account/delete", "/learn/en/",
+            "/learn/en/customer-ladder", "/learn/da/acquisition",
+            *[f"/worksheets/{w}/steps/{s}" for s in steps]]
+
+
+def test_every_page_fits_a_phone_and_its_controls_can_be_touched(live_server,
+                                                                  browser: Browser):
+    email, _, _ = make_account(live_server, with_canvas=False)
+    with live_server.app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        canvas = import_canvas(user, load_document(example("cleaning-copenhagen.en")),
+                               get_definitions())
+        db.session.flush()
+        take_snapshot(canvas, "first", get_definitions(), get_library())
+        db.session.commit()
+        ids = canvas.id, canvas.worksheets[0].id
+        steps = [s.id for s in get_definitions()["customer-relationships"].steps]
+        db.session.remove()
+    context = browser.new_context(viewport={"width": WIDTH, "height": 844}, locale="en-GB",
+                                  has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        visitor = ["/auth/login", "/auth/register", "/auth/reset"]
+        problems = {}
+        for path in visitor:
+            page.goto(live_server.url(path))
+            found = page.evaluate(MEASURE)
+            if found["scroll"] > WIDTH or found["small"]:
+                problems[path] = found
+        sign_in(page, live_server, email)
+        for path in pages(*ids, steps):
+            page.goto(live_server.url(path))
+            found = page.evaluate(MEASURE)
+            if found["scroll"] > WIDTH or found["small"]:
+                problems[path] = found
+        assert problems == {}, json.dumps(problems, indent=1)
+    finally:
+        context.close()
