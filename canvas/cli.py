@@ -65,7 +65,7 @@ def create_user_command(email: str, role: str, name: str, language: str, passwor
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(_("Created %(role)s %(email)s.", role=role, email=email))
+    click.echo(_("Created the account %(email)s (role: %(role)s).", email=email, role=role))
 
 
 @click.group("demo", cls=AppGroup)
@@ -107,8 +107,11 @@ def purge_bin() -> None:
     count = purge_expired(days)
     refused = purge_refused(days)
     db.session.commit()
-    click.echo(_("Deleted %(canvases)d canvas(es) from the recycle bin and %(refused)d refused "
-                 "save(s) older than %(days)d days.", canvases=count, refused=refused, days=days))
+    click.echo(ngettext("Deleted %(num)d canvas from the recycle bin.",
+                        "Deleted %(num)d canvases from the recycle bin.", count))
+    click.echo(ngettext("Deleted %(num)d refused save older than %(days)d days.",
+                        "Deleted %(num)d refused saves older than %(days)d days.", refused,
+                        days=days))
 
 
 def _known_revisions() -> set[str]:

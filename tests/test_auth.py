@@ -248,7 +248,7 @@ def test_cli_create_user_makes_an_admin_who_can_sign_in(app, runner, client):
     result = cli(app, runner, "create-user", "Boss@Example.test",
                  "--role", "admin", "--password", GOOD_PASSWORD)
     assert result.exit_code == 0, result.output
-    assert "Created admin" in result.output
+    assert "Created the account Boss@Example.test (role: admin)." in result.output
     (user,) = users_with_email(app, "boss@example.test")
     assert user.role == "admin"
 

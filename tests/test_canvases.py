@@ -378,7 +378,7 @@ def test_purge_bin_command_removes_only_expired(app, runner, make_user, make_can
     with app.app_context():  # as `flask --app canvas purge-bin` runs it
         result = runner.invoke(args=["purge-bin"])
     assert result.exit_code == 0, result.output
-    assert "Deleted 1 canvas(es)" in result.output
+    assert "Deleted 1 canvas" in result.output
     assert canvas_row(app, old_id) is None
     assert worksheets_of(app, old_id) == []
     assert canvas_row(app, recent_id).deleted_at is not None

@@ -23,7 +23,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password, to confirm"), validators=[
+    password = PasswordField(_l("Confirm with your password"), validators=[
         DataRequired(), Length(max=MAX_LENGTH, message=TOO_LONG)])
 
 

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_mail import Message
 from flask_wtf.csrf import generate_csrf
@@ -78,9 +79,11 @@ def register():
 
 def _locked_message(wait) -> str:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    return _("Too many wrong passwords for this account. Try again in %(minutes)d minutes; "
-             "if you have forgotten the password, ask your teacher or reset it.",
-             minutes=minutes)
+    return ngettext("Too many wrong passwords for this account. Try again in %(num)d minute; "
+                    "if you have forgotten the password, ask your teacher or reset it.",
+                    "Too many wrong passwords for this account. Try again in %(num)d minutes; "
+                    "if you have forgotten the password, ask your teacher or reset it.",
+                    minutes)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -143,9 +146,11 @@ def reset_request():
         if user is not None:
             _send_reset(user)
         # The same answer whether or not there is such an account.
-        flash(_("If an account uses that e-mail, a link to set a new password is on its way. "
-                "It works once, for %(hours)d hours.",
-                hours=current_app.config["PASSWORD_RESET_HOURS"]), "info")
+        flash(ngettext("If an account uses that e-mail, a link to set a new password is on its "
+                       "way. It works once, for %(num)d hour.",
+                       "If an account uses that e-mail, a link to set a new password is on its "
+                       "way. It works once, for %(num)d hours.",
+                       current_app.config["PASSWORD_RESET_HOURS"]), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form), 200 if not form.errors else 422
 

@@ -68,7 +68,7 @@ def clean_blocks(raw: Any, say: Callable[..., str] = _english) -> dict[str, list
                 continue
             seen.add(item_id)
             if not isinstance(text, str):
-                problems[f"{block}/{item_id}"] = say("the text must be text")
+                problems[f"{block}/{item_id}"] = say("a note's text must be text")
                 continue
             if not encodable(text):
                 problems[f"{block}/{item_id}"] = say(

@@ -292,7 +292,7 @@ def compare(canvas_id: int):
     def pick(key: str) -> tuple[str, dict[str, Any]]:
         value = request.args.get(key, "current")
         if value == "current":
-            return _("Current"), document_of(canvas).as_json()
+            return _("Current version"), document_of(canvas).as_json()
         if not value.isdigit() or len(value) > 9:
             abort(400)
         snapshot = owned_snapshot(canvas, int(value))

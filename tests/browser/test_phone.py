@@ -25,7 +25,8 @@ MEASURE = """() => {
     const box = el.getBoundingClientRect();
     if (!box.width && !box.height) continue;  // not shown
     if (box.width < 24 || box.height < 24) small.push(
-      (el.id || el.name || el.textContent.trim().slice(0, 30)) + ' ' + Math.round(box.width) + 'x' + Math.round(box.height));
+      (el.id || el.name || el.textContent.trim().slice(0, 30)) + ' '
+      + Math.round(box.width) + 'x' + Math.round(box.height));
   }
   return {scroll: document.documentElement.scrollWidth, small};
 }"""

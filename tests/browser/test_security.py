@@ -157,7 +157,7 @@ def test_delete_my_account_clears_the_unsent_copies(live_server, page: Page):
     }""")
     page.goto(live_server.url("/account"))
     page.get_by_role("link", name="Delete my account").click()
-    page.get_by_label("Your password, to confirm").fill(PASSWORD)
+    page.get_by_label("Confirm with your password").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account for good").click()
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
     left = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('canvas:'))")
