@@ -126,13 +126,13 @@ class Session:
         assert response.status_code == 302, response.text
         self.csrf = csrf_from(client.get("/").text)
 
-    def get(self, url: str, **kw):  # noqa: ANN003, ANN201
+    def get(self, url: str, **kw):
         return self.client.get(url, **kw)
 
-    def post(self, url: str, data: dict | None = None, **kw):  # noqa: ANN003, ANN201
+    def post(self, url: str, data: dict | None = None, **kw):
         return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kw)
 
-    def autosave(self, worksheet_id: int, step: str, version: int, fields: dict, **kw):  # noqa: ANN003, ANN201
+    def autosave(self, worksheet_id: int, step: str, version: int, fields: dict, **kw):
         import json
 
         return self.client.post(
@@ -160,7 +160,7 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
         return ws.version, copy.deepcopy(ws.answers)
 
 
-def path_of(response) -> str:  # noqa: ANN001
+def path_of(response) -> str:
     """The path a redirect points to."""
     return urlsplit(response.headers["Location"]).path
 

@@ -18,7 +18,7 @@ GOOD_PASSWORD = "a sound password"
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def register_data(client, **overrides) -> dict:  # noqa: ANN001
+def register_data(client, **overrides) -> dict:
     page = client.get("/auth/register")
     assert page.status_code == 200
     data = {"name": "Ann Andersen", "email": "ann@example.com", "role": "student",
@@ -28,20 +28,20 @@ def register_data(client, **overrides) -> dict:  # noqa: ANN001
     return data
 
 
-def login_token(client) -> str:  # noqa: ANN001
+def login_token(client) -> str:
     page = client.get("/auth/login")
     assert page.status_code == 200
     return csrf_from(page.text)
 
 
-def is_signed_in(client) -> bool:  # noqa: ANN001
+def is_signed_in(client) -> bool:
     """Home shows the user's canvases when signed in and the welcome page when not."""
     page = client.get("/")
     assert page.status_code == 200
     return "My canvases</h1>" in page.text
 
 
-def users_with_email(app, email: str) -> list[User]:  # noqa: ANN001
+def users_with_email(app, email: str) -> list[User]:
     with app.app_context():
         return list(db.session.scalars(select(User).where(User.email == email)))
 
@@ -238,7 +238,7 @@ def test_register_without_csrf_token_is_refused(app, client):
 
 # --- the create-user command -----------------------------------------------------------------
 
-def cli(app, runner, *args: str):  # noqa: ANN001, ANN201
+def cli(app, runner, *args: str):
     """Run a command as `flask --app canvas ...` does: FlaskGroup pushes the app context."""
     with app.app_context():
         return runner.invoke(args=list(args))

@@ -18,7 +18,7 @@ CR_STEPS = 9  # steps of the customer-relationships worksheet
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def canvas_row(app, canvas_id: int) -> Canvas | None:  # noqa: ANN001
+def canvas_row(app, canvas_id: int) -> Canvas | None:
     with app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
         if canvas is not None:
@@ -26,7 +26,7 @@ def canvas_row(app, canvas_id: int) -> Canvas | None:  # noqa: ANN001
         return canvas
 
 
-def canvases_of(app, user: User) -> list[Canvas]:  # noqa: ANN001
+def canvases_of(app, user: User) -> list[Canvas]:
     with app.app_context():
         rows = list(db.session.scalars(
             select(Canvas).where(Canvas.owner_id == user.id).order_by(Canvas.id)))
@@ -35,13 +35,13 @@ def canvases_of(app, user: User) -> list[Canvas]:  # noqa: ANN001
         return rows
 
 
-def worksheets_of(app, canvas_id: int) -> list[tuple[int, str, dict, int]]:  # noqa: ANN001
+def worksheets_of(app, canvas_id: int) -> list[tuple[int, str, dict, int]]:
     with app.app_context():
         return [(w.id, w.definition_id, dict(w.answers), w.version) for w in db.session.scalars(
             select(Worksheet).where(Worksheet.canvas_id == canvas_id).order_by(Worksheet.id))]
 
 
-def snapshot(app) -> dict:  # noqa: ANN001
+def snapshot(app) -> dict:
     """Everything a canvas route could change, to compare before and after a request."""
     with app.app_context():
         canvases = {c.id: (c.owner_id, c.title, c.language, c.deleted_at)
@@ -53,7 +53,7 @@ def snapshot(app) -> dict:  # noqa: ANN001
         return {"canvases": canvases, "worksheets": worksheets, "refused": refused}
 
 
-def trash(app, canvas_id: int, days_ago: float = 0) -> None:  # noqa: ANN001
+def trash(app, canvas_id: int, days_ago: float = 0) -> None:
     """Put a canvas in the bin directly in the database, `days_ago` days back."""
     with app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
@@ -430,7 +430,7 @@ def _requests(canvas_id: int, binned_id: int, ws: int) -> list[tuple[str, str, d
     ]
 
 
-def _send(session, method: str, url: str, data: dict | None):  # noqa: ANN001, ANN202
+def _send(session, method: str, url: str, data: dict | None):
     if method == "GET":
         return session.get(url)
     if method == "AUTOSAVE":
@@ -440,7 +440,7 @@ def _send(session, method: str, url: str, data: dict | None):  # noqa: ANN001, A
 
 
 @pytest.fixture
-def victim(app, make_user, make_canvas, login):  # noqa: ANN001, ANN201
+def victim(app, make_user, make_canvas, login):
     """A user with one live canvas with answers and one canvas in the bin."""
     owner = make_user()
     canvas_id, (ws,) = make_canvas(owner, title="Private plans")
@@ -534,7 +534,7 @@ def test_unknown_step_is_404(login, make_user, make_canvas):
 # --- CSRF ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def owner_state(app, make_user, make_canvas, login):  # noqa: ANN001, ANN201
+def owner_state(app, make_user, make_canvas, login):
     user = make_user()
     canvas_id, (ws,) = make_canvas(user, title="Mine")
     binned_id, _ = make_canvas(user, title="Mine, binned")

@@ -35,12 +35,12 @@ def report(kit, document, size="a4", index=None) -> bytes:
                                 kit["env"], size, STATIC, kit["fonts"], WHEN)
 
 
-def calls_to(monkeypatch, module, name: str) -> list:  # noqa: ANN001
+def calls_to(monkeypatch, module, name: str) -> list:
     """Count the calls to module.name (it still runs): the list of their arguments."""
     calls = []
     real = getattr(module, name)
 
-    def counted(*args, **kwargs):  # noqa: ANN202
+    def counted(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 

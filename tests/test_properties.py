@@ -29,7 +29,7 @@ CL = "ladder__customer-ladder"
 RUNGS = ("total-market", "target-group", "lead", "warm-lead", "buyer", "customer")
 
 
-def input_names(app, definition_id: str, step_id: str) -> list[str]:  # noqa: ANN001
+def input_names(app, definition_id: str, step_id: str) -> list[str]:
     """The flat input names of a step, read from its form class without binding it."""
     with app.app_context():
         step = get_definitions()[definition_id].step(step_id)
@@ -37,7 +37,7 @@ def input_names(app, definition_id: str, step_id: str) -> list[str]:  # noqa: AN
     return [key for key, value in vars(form_class).items() if isinstance(value, UnboundField)]
 
 
-def text_fields(app) -> list[tuple[str, str, str, int]]:  # noqa: ANN001
+def text_fields(app) -> list[tuple[str, str, str, int]]:
     """(worksheet definition, step, field id, max length) of every plain text field."""
     with app.app_context():
         return [(d.id, s.id, f.id, f.max_length)
@@ -45,7 +45,7 @@ def text_fields(app) -> list[tuple[str, str, str, int]]:  # noqa: ANN001
                 if f.type in ("short_text", "long_text")]
 
 
-def autosave_raw(session, ws: int, step: str, body: str):  # noqa: ANN001, ANN201
+def autosave_raw(session, ws: int, step: str, body: str):
     return session.client.post(f"/worksheets/{ws}/steps/{step}/autosave", data=body,
                                headers={"X-CSRFToken": session.csrf,
                                         "Content-Type": "application/json"})
@@ -75,7 +75,7 @@ def test_autosave_never_5xx_on_arbitrary_json(app, make_user, make_canvas, login
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         step = data.draw(st.sampled_from(steps), label="step")
         keys = st.sampled_from(names[step]) | st.text(max_size=40)
         fields = data.draw(st.dictionaries(keys, json_values, max_size=8), label="fields")
@@ -113,7 +113,7 @@ def test_autosave_arbitrary_keys_and_values_at_top_level(app, make_user, make_ca
 
     @SETTINGS
     @given(body=json_values)
-    def check(body) -> None:  # noqa: ANN001
+    def check(body) -> None:
         response = autosave_raw(session, ws, "focus", json.dumps(body, allow_nan=True))
         assert response.status_code < 500
         assert response.is_json
@@ -135,7 +135,7 @@ def test_text_fields_save_exactly_or_refuse(app, make_user, make_canvas, login):
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         definition, step, field, limit = data.draw(st.sampled_from(fields), label="field")
         ws = ws_of[definition]
         # Any text, and text made of the characters that forms and browsers tend to mangle.
@@ -213,7 +213,7 @@ def test_counts_and_goals(app, make_user, make_canvas, login):
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         kind = data.draw(st.sampled_from(["count", "goal"]), label="kind")
         rungs = RUNGS if kind == "count" else RUNGS[:-1]
         rung = data.draw(st.sampled_from(rungs), label="rung")
@@ -253,7 +253,7 @@ def test_register_form_never_5xx(app):
            password=st.text(max_size=40), confirm=st.text(max_size=40) | st.none(),
            role=st.sampled_from(["student", "entrepreneur", "admin"]) | st.text(max_size=10),
            language=st.sampled_from(["en", "da", "nb"]) | st.text(max_size=5))
-    def check(name, email, password, confirm, role, language) -> None:  # noqa: ANN001
+    def check(name, email, password, confirm, role, language) -> None:
         client = app.test_client()
         token = csrf_from(client.get("/auth/register").text)
         response = client.post("/auth/register", data={
@@ -276,7 +276,7 @@ def test_new_canvas_form_never_5xx(app, make_user, login):
            language=st.sampled_from(["en", "da", "nb"]) | st.text(max_size=5),
            worksheet=st.sampled_from(["", "customer-relationships", "first-lesson"])
            | st.text(max_size=20))
-    def check(title, language, worksheet) -> None:  # noqa: ANN001
+    def check(title, language, worksheet) -> None:
         response = session.post("/canvases/new", {"title": title, "language": language,
                                                   "worksheet": worksheet})
         assert response.status_code in (302, 422), response.status_code
