@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from canvas.extensions import db
 from canvas.models import Canvas, RefusedSave, User, Worksheet, utcnow
-from tests.conftest import csrf_from, field_error, input_value, path_of, stored_answers
+from tests.conftest import (
+    assert_not_found,
+    csrf_from,
+    field_error,
+    input_value,
+    path_of,
+    stored_answers,
+)
+from tests.dom import html_of
 
 CR_STEPS = 9  # steps of the customer-relationships worksheet
 
@@ -62,7 +70,10 @@ def trash(app, canvas_id: int, days_ago: float = 0) -> None:
 
 
 def home_lists(page: str, canvas_id: int) -> bool:
-    return f'href="/canvases/{canvas_id}"' in page
+    """Whether the home page (which it checks this is) has a card linking to the canvas."""
+    home = html_of(page)
+    assert home.heading() == "My canvases"
+    return f"/canvases/{canvas_id}" in [a["href"] for a in home.all(".card h2 a")]
 
 
 # --- home ------------------------------------------------------------------------------------
@@ -72,7 +83,9 @@ def test_home_anonymous_shows_welcome(client):
     assert page.status_code == 200
     assert "Plan the relationships that keep your customers" in page.text
     assert 'href="/auth/register"' in page.text
-    assert "My canvases</h1>" not in page.text
+    welcome = html_of(page)
+    assert welcome.heading() == "Plan the relationships that keep your customers"
+    assert not welcome.has(".cards")  # no list of canvases
 
 
 def test_home_lists_own_canvases_with_progress(app, login, make_user, make_canvas):
@@ -84,7 +97,10 @@ def test_home_lists_own_canvases_with_progress(app, login, make_user, make_canva
     page = session.get("/")
     assert page.status_code == 200
     assert "Bike repairs in Aarhus" in page.text
-    assert "Someone else&#39;s shop" not in page.text and "Someone else's shop" not in page.text
+    home = html_of(page)
+    assert home.heading() == "My canvases"
+    assert home.texts(".cards .card h2") == ["Bike repairs in Aarhus"]
+    assert not home.mentions("Someone else's shop")
     assert f"0 of {CR_STEPS} steps" in page.text
     assert f'href="/worksheets/{ws}"' in page.text
 
@@ -314,7 +330,11 @@ def test_delete_moves_to_bin_with_undo(app, login, make_user, make_canvas):
     assert restored.status_code == 302
     assert canvas_row(app, canvas_id).deleted_at is None
     assert home_lists(session.get("/").text, canvas_id)
-    assert "Doomed" not in session.get("/bin").text
+    binned = html_of(session.get("/bin"))
+    assert binned.heading() == "Recycle bin"
+    assert binned.texts(".cards .card h2") == []
+    assert binned.text("p.empty") == "The recycle bin is empty."
+    assert not binned.mentions("Doomed")
 
 
 def test_restore_from_bin(app, login, make_user, make_canvas):
@@ -456,16 +476,26 @@ def test_other_users_get_404_everywhere(app, login, make_user, victim):
     before = snapshot(app)
     for method, url, data in _requests(victim["canvas"], victim["binned"], victim["ws"]):
         response = _send(intruder, method, url, data)
-        assert response.status_code == 404, (method, url, response.status_code)
-        assert "Secret segment" not in response.text
-        assert "Private plans" not in response.text
+        assert_not_found(response, "Secret segment", "Private plans")
     assert snapshot(app) == before
 
 
 def test_other_users_cannot_see_the_canvas_on_home_or_bin(login, make_user, victim):
     intruder = login(make_user())
-    assert "Private plans" not in intruder.get("/").text
-    assert "Binned plans" not in intruder.get("/bin").text
+    home = intruder.get("/")
+    assert home.status_code == 200
+    home = html_of(home)
+    assert home.heading() == "My canvases"
+    assert home.texts(".cards .card h2") == []
+    assert "You have no canvases yet" in home.text("p.empty")
+    assert not home.mentions("Private plans") and not home.mentions("Binned plans")
+    binned = intruder.get("/bin")
+    assert binned.status_code == 200
+    binned = html_of(binned)
+    assert binned.heading() == "Recycle bin"
+    assert binned.texts(".cards .card h2") == []
+    assert binned.text("p.empty") == "The recycle bin is empty."
+    assert not binned.mentions("Binned plans") and not binned.mentions("Private plans")
 
 
 def test_anonymous_users_are_sent_to_login(app, client, victim):
