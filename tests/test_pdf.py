@@ -16,6 +16,7 @@ from canvas.canvases.blocks import BLOCK_IDS, segment_colours
 from canvas.exports import render
 from canvas.exports.worker import font_config
 from tests.conftest import ROOT, squash, text_of
+from tests.dom import html_of
 
 STATIC = ROOT / "static"
 EXAMPLES = ROOT / "content" / "examples"
@@ -240,7 +241,10 @@ def test_user_text_is_escaped_not_interpreted(kit):
     html = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"], "a4",
                               STATIC, WHEN)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;p&gt;x&lt;/p&gt;" in html
-    assert "<script>" not in html
+    page = html_of(html)
+    assert page.text(".poster-title") == "<b>Bold</b> & <i>co</i>"
+    assert f"{render.BULLET}<script>alert(1)</script> & <p>x</p>" in page.texts("li.item")
+    assert page.all("script, b, i, li p, .poster-title *") == []  # none of it became markup
     text = text_of(poster(kit, doc))
     assert "<b>Bold</b> & <i>co</i>" in text
     assert "<script>alert(1)</script>" in text
