@@ -450,9 +450,28 @@ def test_clean_blocks_is_idempotent(raw) -> None:
     assert twice == once
 
 
+def expected_after(blocks: dict, action: str, block: str, item_id: str | None, text: str,
+                   new_id: str) -> dict:
+    """What an item action should make of the blocks, written out plainly (no segments)."""
+    result = copy.deepcopy(blocks)
+    notes = result[block]
+    at = next((k for k, i in enumerate(notes) if i["id"] == item_id), None)
+    if action == "add":
+        notes.append(note(new_id, text))
+    elif action == "edit":
+        notes[at] = note(item_id, text)
+    elif action == "delete":
+        del notes[at]
+    elif action == "up" and at > 0:
+        notes[at - 1:at + 1] = [notes[at], notes[at - 1]]
+    elif action == "down" and at < len(notes) - 1:
+        notes[at:at + 2] = [notes[at + 1], notes[at]]
+    return result
+
+
 @settings(max_examples=100, deadline=None)
 @given(valid_documents, st.data())
-def test_item_actions_keep_a_document_valid(raw, data) -> None:
+def test_item_actions_do_what_they_say_and_keep_a_document_valid(raw, data) -> None:
     blocks = clean_blocks(raw)
     for _ in range(5):
         block = data.draw(st.sampled_from(BLOCK_IDS))
@@ -462,10 +481,15 @@ def test_item_actions_keep_a_document_valid(raw, data) -> None:
             continue
         item_id = None if action == "add" else data.draw(st.sampled_from(present))
         text = data.draw(st.text(max_size=20))
-        before = sum(len(v) for v in blocks.values())
-        blocks = clean_blocks(apply_item_action(blocks, action, block, item_id, text))
-        after = sum(len(v) for v in blocks.values())
-        assert after - before == {"add": 1, "delete": -1}.get(action, 0)
+        before = copy.deepcopy(blocks)
+        after = apply_item_action(blocks, action, block, item_id, text)
+        assert blocks == before  # a copy is returned
+        new_id = after[block][-1]["id"] if action == "add" else ""
+        if action == "add":
+            assert new_id not in {i["id"] for items in blocks.values() for i in items}
+        assert after == expected_after(blocks, action, block, item_id, text, new_id), action
+        blocks = clean_blocks(after)
+        assert blocks == after  # still valid, and already in its cleaned form
 
 
 def test_nan_is_not_text() -> None:
