@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
+from canvas.accounts import authenticate
 from canvas.extensions import db
 from canvas.library import get_definitions, get_library
-from canvas.models import Canvas
+from canvas.models import Canvas, User
 from canvas.worksheets.forms import build_form_class
-from tests.conftest import csrf_from, stored_answers
+from tests.conftest import csrf_from, path_of, stored_answers
+from tests.dom import html_of
 
 SETTINGS = settings(max_examples=75, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -106,21 +108,73 @@ def test_autosave_never_5xx_on_arbitrary_json(app, make_user, make_canvas, login
     check()
 
 
+FOCUS_INPUTS = ("segment", "value_proposition")
+# Objects with some of the keys an autosave body has, holding anything.
+broken_envelopes = st.fixed_dictionaries({}, optional=dict.fromkeys(
+    ("version", "step", "fields", "extra"), json_values))
+
+
+def envelopes(version: int) -> st.SearchStrategy[dict]:
+    """Well-formed bodies for the focus step (or, now and then, another step), mostly naming
+    the stored version, with input names the step has or not, and any values."""
+    return st.fixed_dictionaries({
+        "version": st.sampled_from([version, version, version, version - 1, version + 1]),
+        "step": st.sampled_from(["focus", "focus", "focus", "goals"]),
+        "fields": st.dictionaries(st.sampled_from(FOCUS_INPUTS) | st.text(max_size=10),
+                                  st.text(max_size=30) | json_values, max_size=3),
+    }, optional={"extra": json_values})
+
+
+def is_envelope(body: object) -> bool:
+    """{"version": a whole number >= 0, "step": text, "fields": an object}, as the editor
+    sends; anything else must be refused whole."""
+    return (isinstance(body, dict) and type(body.get("version")) is int
+            and 0 <= body["version"] < 2**62 and isinstance(body.get("step"), str)
+            and isinstance(body.get("fields"), dict))
+
+
 def test_autosave_arbitrary_keys_and_values_at_top_level(app, make_user, make_canvas, login):
     user = make_user()
     _, (ws,) = make_canvas(user)
     session = login(user)
+    outcomes = set()
 
     @SETTINGS
-    @given(body=json_values)
-    def check(body) -> None:
+    @given(data=st.data())
+    def check(data) -> None:
+        before = stored_answers(app, ws)
+        body = data.draw(json_values | broken_envelopes | envelopes(before[0]), label="body")
         response = autosave_raw(session, ws, "focus", json.dumps(body, allow_nan=True))
-        assert response.status_code < 500
+        assert response.status_code in (200, 400, 409, 422), response.status_code
         assert response.is_json
-        if not isinstance(body, dict):
-            assert response.status_code == 400
+        payload = response.get_json()
+        outcomes.add(response.status_code)
+        if not is_envelope(body) or body["step"] != "focus":
+            assert response.status_code == 400, (response.status_code, body)
+        if response.status_code == 400:
+            assert payload["status"] == "invalid" and payload["message"]
+            assert stored_answers(app, ws) == before  # nothing stored, version unchanged
+        elif response.status_code == 409:
+            assert body["version"] != before[0]
+            assert payload["status"] == "conflict" and payload["version"] == before[0]
+            assert stored_answers(app, ws) == before
+        else:
+            assert body["version"] == before[0]
+            version, answers = stored_answers(app, ws)
+            assert payload["version"] == version == before[0] + 1
+            assert payload["status"] == ("saved" if response.status_code == 200 else "partial")
+            # Only the step's own inputs are stored; every other key with a value (false and
+            # [] send nothing, like an unticked box) is refused by name.
+            assert set(answers) <= set(FOCUS_INPUTS), answers
+            assert {k for k, v in body["fields"].items()
+                    if k not in FOCUS_INPUTS and v not in (False, [])} <= set(payload["errors"])
+            for key in FOCUS_INPUTS:
+                value = body["fields"].get(key)
+                if isinstance(value, str) and key not in payload["errors"]:
+                    assert answers.get(key, "") == value.replace("\r\n", "\n"), key
 
     check()
+    assert {200, 400} <= outcomes, outcomes  # bodies saved and bodies refused both came up
 
 
 # --- text fields: saved exactly or refused with a message ------------------------------------
@@ -248,6 +302,8 @@ def test_counts_and_goals(app, make_user, make_canvas, login):
 # --- forms with arbitrary text ---------------------------------------------------------------
 
 def test_register_form_never_5xx(app):
+    made = []  # the e-mails of the accounts made so far
+
     @SETTINGS
     @given(name=st.text(max_size=150), email=st.text(max_size=60) | st.emails(),
            password=st.text(max_size=40), confirm=st.text(max_size=40) | st.none(),
@@ -261,8 +317,24 @@ def test_register_form_never_5xx(app):
             "confirm": password if confirm is None else confirm, "role": role,
             "language": language, "csrf_token": token})
         assert response.status_code in (302, 422), response.status_code
+        with app.app_context():
+            accounts = db.session.scalar(select(db.func.count(User.id)))
         if response.status_code == 422:  # a message is shown beside some field
             assert re.search(r'class="field-error" id="\w+-error">', response.text)
+            assert accounts == len(made)  # and no account is made
+            return
+        # One account more, made as asked for, whose password works; its owner is signed in.
+        made.append(email)
+        assert accounts == len(made)
+        assert path_of(response) == "/"
+        assert len(password) >= 8 and confirm in (None, password)
+        with app.app_context():
+            user = authenticate(email, password)
+            assert user is not None and user.id == db.session.scalar(select(db.func.max(User.id)))
+            assert (user.email, user.name, user.role, user.language) == (
+                email.strip().lower(), name.strip(), role, language)
+        home = client.get("/")
+        assert home.status_code == 200 and html_of(home).heading() == "My canvases"
 
     check()
 
