@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from canvas.canvases.blocks import BLOCK_IDS, segment_colours
 from canvas.exports import render
-from canvas.exports.worker import font_config
 from tests.conftest import ROOT, squash, text_of
 from tests.dom import html_of
 
@@ -187,12 +186,33 @@ def test_pdfs_claim_pdf_a_2a_and_pdf_ua_1(kit, what):
     assert pdf.pdf_header.endswith("1.7")
 
 
+def margin_credits(html: str) -> list[str]:
+    """The text of each @bottom-left page-margin box in a PDF page's stylesheet."""
+    css = "".join(style.string or "" for style in html_of(html).all("style"))
+    boxes = re.findall(r'@bottom-left \{ content: "((?:[^"\\]|\\[0-9a-f]{6})*)";', css)
+    return [re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), box)
+            for box in boxes]
+
+
 def test_the_credit_is_in_every_pdf(kit):
+    """In every language the poster credits Strategyzer and the licence under the canvas and
+    at the foot of its overflow pages, and the report at the foot of every page. The page
+    feet are @page margin boxes, so one report PDF shows that those reach the pages (and
+    test_overflow_a4_with_150_words_a_block_loses_nothing checks the poster's)."""
     for language in ("en", "da", "nb"):
-        for pdf in (poster(kit, document(language=language)),
-                    report(kit, example(f"cleaning-copenhagen.{language}"))):
-            text = squash(text_of(pdf))
-            assert "Strategyzer" in text and "CCBY-SA3.0" in text
+        doc = example(f"cleaning-copenhagen.{language}")
+        poster_html = render.poster_html(doc, kit["library"], kit["definitions"], kit["env"],
+                                         "a4", STATIC, WHEN)
+        report_html = render.report_html(doc, render.first_worksheet(doc), kit["library"],
+                                         kit["definitions"], kit["env"], "a4", WHEN)
+        credit = html_of(poster_html).text(".poster-foot .credit")
+        assert "Strategyzer" in credit and "CC BY-SA 3.0" in credit, language
+        assert margin_credits(poster_html) == [credit]
+        assert margin_credits(report_html) == [credit]
+    pages = reader(report(kit, example("cleaning-copenhagen.nb"))).pages
+    assert len(pages) >= 2
+    for page in pages:
+        assert squash(credit) in squash(page.extract_text())
 
 
 def test_items_carry_their_segment_colour_tag(kit):
@@ -271,6 +291,10 @@ def test_overflow_a4_with_150_words_a_block_loses_nothing(kit):
     assert missing == []
     later = squash("".join(p.extract_text() for p in pages[1:]))
     assert render.WORDS["da"]["overflow_title"].replace(" ", "") in later
+    # The credit: under the canvas, then at the foot of each overflow page.
+    credit = squash("Business Model Canvas er udviklet af Strategyzer og udgivet under "
+                    "CC BY-SA 3.0.")
+    assert [credit in squash(p.extract_text()) for p in pages] == [True] * len(pages)
     assert "(fortsat)" in later
     for page in pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == \
@@ -497,7 +521,3 @@ def test_cli_refuses_bad_input_clearly(runner, tmp_path):
                                  "--size", "A5"])
     assert result.exit_code != 0
     assert not (tmp_path / "x.pdf").exists()
-
-
-def test_one_font_configuration_per_process():
-    assert font_config() is font_config()
