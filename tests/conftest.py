@@ -20,6 +20,7 @@ from canvas.canvases.service import create_canvas
 from canvas.extensions import db
 from canvas.library import get_definitions
 from canvas.models import Canvas, User
+from tests.dom import html_of
 
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,13 +127,13 @@ class Session:
         assert response.status_code == 302, response.text
         self.csrf = csrf_from(client.get("/").text)
 
-    def get(self, url: str, **kw):  # noqa: ANN003, ANN201
+    def get(self, url: str, **kw):
         return self.client.get(url, **kw)
 
-    def post(self, url: str, data: dict | None = None, **kw):  # noqa: ANN003, ANN201
+    def post(self, url: str, data: dict | None = None, **kw):
         return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kw)
 
-    def autosave(self, worksheet_id: int, step: str, version: int, fields: dict, **kw):  # noqa: ANN003, ANN201
+    def autosave(self, worksheet_id: int, step: str, version: int, fields: dict, **kw):
         import json
 
         return self.client.post(
@@ -160,13 +161,28 @@ def stored_answers(app: Flask, worksheet_id: int) -> tuple[int, dict]:
         return ws.version, copy.deepcopy(ws.answers)
 
 
-def path_of(response) -> str:  # noqa: ANN001
+def path_of(response) -> str:
     """The path a redirect points to."""
     return urlsplit(response.headers["Location"]).path
 
 
-__all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "csrf_from", "field_error", "input_value",
-           "migrated_app", "path_of", "stored_answers"]
+def assert_not_found(response, *hidden: str) -> None:
+    """The response is the app's 404, as a page or (for the scripts) as JSON, and none of the
+    `hidden` words appear in it."""
+    assert response.status_code == 404, (response.request.path, response.status_code)
+    if response.is_json:
+        error = response.get_json()
+        assert (error["status"], error["code"]) == ("error", 404) and error["message"], error
+        body = response.get_data(as_text=True)
+        assert not [words for words in hidden if words in body], body
+    else:
+        page = html_of(response)
+        assert page.heading() == "Not found"
+        assert not [words for words in hidden if page.mentions(words)], page.text("main")
+
+
+__all__ = ["PASSWORD", "ROOT", "Canvas", "Session", "assert_not_found", "csrf_from",
+           "field_error", "input_value", "migrated_app", "path_of", "stored_answers"]
 
 
 @pytest.fixture(scope="session")

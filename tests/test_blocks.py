@@ -36,7 +36,7 @@ def empty() -> dict[str, list]:
     return {block: [] for block in BLOCK_IDS}
 
 
-def problems_of(raw) -> dict[str, str]:  # noqa: ANN001
+def problems_of(raw) -> dict[str, str]:
     with pytest.raises(BlocksError) as info:
         clean_blocks(raw)
     problems = info.value.problems
@@ -88,7 +88,7 @@ def test_limits_are_inclusive() -> None:
 # --- clean_blocks: problems -----------------------------------------------------------------
 
 @pytest.mark.parametrize("raw", [None, [], "blocks", 3, 2.5, True])
-def test_not_an_object(raw) -> None:  # noqa: ANN001
+def test_not_an_object(raw) -> None:
     assert problems_of(raw) == {"blocks": "expected an object of block ids"}
 
 
@@ -127,7 +127,7 @@ def test_same_id_in_two_blocks_is_allowed() -> None:
 @pytest.mark.parametrize("bad_id", [
     "", "has space", "slash/id", "dot.id", "ø", "a" * 41, "<b>", "a\tb", 7, None, ["a"],
 ])
-def test_bad_item_ids(bad_id) -> None:  # noqa: ANN001
+def test_bad_item_ids(bad_id) -> None:
     problems = problems_of({"channels": [note("ok", "fine"), {"id": bad_id, "text": "x"}]})
     assert list(problems) == ["channels/1"]
 
@@ -140,17 +140,17 @@ def test_an_id_ending_in_a_newline_is_refused(bad_id: str) -> None:
 
 
 @pytest.mark.parametrize("item", ["text", 3, None, ["id", "text"]])
-def test_an_item_that_is_not_an_object(item) -> None:  # noqa: ANN001
+def test_an_item_that_is_not_an_object(item) -> None:
     assert list(problems_of({"channels": [item]})) == ["channels/0"]
 
 
 @pytest.mark.parametrize("text", [3, None, ["a"], {"t": 1}, True])
-def test_text_that_is_not_text(text) -> None:  # noqa: ANN001
+def test_text_that_is_not_text(text) -> None:
     assert list(problems_of({"channels": [{"id": "c1", "text": text}]})) == ["channels/c1"]
 
 
 @pytest.mark.parametrize("segment", [1, ["s1"], {"id": "s1"}, True])
-def test_segment_tag_that_is_not_an_id(segment) -> None:  # noqa: ANN001
+def test_segment_tag_that_is_not_an_id(segment) -> None:
     raw = {"customer-segments": [note("s1", "x")],
            "channels": [{"id": "c1", "text": "t", "segment": segment}]}
     assert list(problems_of(raw)) == ["channels/c1"]
@@ -177,7 +177,7 @@ def test_a_segment_item_tagged_with_a_segment() -> None:
 
 
 @pytest.mark.parametrize("value", [{}, "notes", 3, None, {"id": "a"}])
-def test_a_block_that_is_not_a_list(value) -> None:  # noqa: ANN001
+def test_a_block_that_is_not_a_list(value) -> None:
     problems = problems_of({"channels": value, "key-partners": []})
     assert list(problems) == ["channels"]
     assert "list" in problems["channels"]
@@ -269,7 +269,7 @@ def ids(blocks: dict, block: str) -> list[str]:
     return [i["id"] for i in blocks[block]]
 
 
-def test_add_appends_with_an_id_unused_on_the_canvas(board) -> None:  # noqa: ANN001
+def test_add_appends_with_an_id_unused_on_the_canvas(board) -> None:
     before = copy.deepcopy(board)
     after = apply_item_action(board, "add", RELATIONSHIPS, None, "Newsletter", "s2")
     assert board == before  # a copy is returned
@@ -282,7 +282,7 @@ def test_add_appends_with_an_id_unused_on_the_canvas(board) -> None:  # noqa: AN
     clean_blocks(after)  # still a valid document
 
 
-def test_repeated_adds_keep_ids_unique(board) -> None:  # noqa: ANN001
+def test_repeated_adds_keep_ids_unique(board) -> None:
     blocks = board
     for n in range(30):
         blocks = apply_item_action(blocks, "add", BLOCK_IDS[n % 9], None, f"note {n}")
@@ -296,7 +296,7 @@ def test_add_to_a_block_missing_from_the_document() -> None:
     assert [(i["text"], i["segment"]) for i in after["channels"]] == [("Shop", None)]
 
 
-def test_edit_changes_text_and_segment_in_place(board) -> None:  # noqa: ANN001
+def test_edit_changes_text_and_segment_in_place(board) -> None:
     after = apply_item_action(board, "edit", RELATIONSHIPS, "r2", "Online booking", "s1")
     assert ids(after, RELATIONSHIPS) == ["r1", "r2", "r3"]
     assert after[RELATIONSHIPS][1] == note("r2", "Online booking", "s1")
@@ -305,27 +305,27 @@ def test_edit_changes_text_and_segment_in_place(board) -> None:  # noqa: ANN001
     assert untagged[RELATIONSHIPS][1]["segment"] is None
 
 
-def test_delete(board) -> None:  # noqa: ANN001
+def test_delete(board) -> None:
     after = apply_item_action(board, "delete", RELATIONSHIPS, "r2")
     assert ids(after, RELATIONSHIPS) == ["r1", "r3"]
     assert ids(board, RELATIONSHIPS) == ["r1", "r2", "r3"]
 
 
-def test_up_and_down(board) -> None:  # noqa: ANN001
+def test_up_and_down(board) -> None:
     assert ids(apply_item_action(board, "up", RELATIONSHIPS, "r2"), RELATIONSHIPS) == [
         "r2", "r1", "r3"]
     assert ids(apply_item_action(board, "down", RELATIONSHIPS, "r2"), RELATIONSHIPS) == [
         "r1", "r3", "r2"]
 
 
-def test_up_at_the_top_and_down_at_the_bottom_change_nothing(board) -> None:  # noqa: ANN001
+def test_up_at_the_top_and_down_at_the_bottom_change_nothing(board) -> None:
     assert apply_item_action(board, "up", RELATIONSHIPS, "r1") == board
     assert apply_item_action(board, "down", RELATIONSHIPS, "r3") == board
     assert apply_item_action(board, "up", "channels", "n7") == board
     assert apply_item_action(board, "down", "channels", "n7") == board
 
 
-def test_deleting_a_segment_clears_the_tags_pointing_to_it(board) -> None:  # noqa: ANN001
+def test_deleting_a_segment_clears_the_tags_pointing_to_it(board) -> None:
     after = apply_item_action(board, "delete", SEGMENTS, "s2")
     assert ids(after, SEGMENTS) == ["s1"]
     assert [i["segment"] for i in after[RELATIONSHIPS]] == ["s1", None, "s1"]
@@ -335,14 +335,14 @@ def test_deleting_a_segment_clears_the_tags_pointing_to_it(board) -> None:  # no
     assert board["channels"][0]["segment"] == "s2"
 
 
-def test_deleting_another_item_leaves_tags_alone(board) -> None:  # noqa: ANN001
+def test_deleting_another_item_leaves_tags_alone(board) -> None:
     board["channels"].append(note("s1", "same id as a segment"))
     after = apply_item_action(board, "delete", "channels", "s1")
     assert [i["segment"] for i in after[RELATIONSHIPS]] == ["s1", "s2", "s1"]
 
 
 @pytest.mark.parametrize("action", ["edit", "delete", "up", "down"])
-def test_unknown_item_is_not_found(board, action: str) -> None:  # noqa: ANN001
+def test_unknown_item_is_not_found(board, action: str) -> None:
     with pytest.raises(NotFound):
         apply_item_action(board, action, RELATIONSHIPS, "nope", "x")
     with pytest.raises(NotFound):  # an id from another block
@@ -376,7 +376,7 @@ def test_compare_text_change_and_missing_segment_key() -> None:
         "same", "changed"]
 
 
-def test_compare_with_itself_is_all_same(board) -> None:  # noqa: ANN001
+def test_compare_with_itself_is_all_same(board) -> None:
     rows = compare_blocks(board, board, BLOCK_IDS)
     assert {r["status"] for block_rows in rows.values() for r in block_rows} == {"same"}
 
@@ -422,7 +422,7 @@ valid_documents = st.dictionaries(
 
 @settings(max_examples=300, deadline=None)
 @given(documents)
-def test_clean_blocks_raises_only_blocks_error(raw) -> None:  # noqa: ANN001
+def test_clean_blocks_raises_only_blocks_error(raw) -> None:
     try:
         cleaned = clean_blocks(raw)
     except BlocksError as exc:
@@ -441,7 +441,7 @@ def test_clean_blocks_raises_only_blocks_error(raw) -> None:  # noqa: ANN001
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(documents, valid_documents))
-def test_clean_blocks_is_idempotent(raw) -> None:  # noqa: ANN001
+def test_clean_blocks_is_idempotent(raw) -> None:
     try:
         once = clean_blocks(raw)
     except BlocksError:
@@ -450,9 +450,28 @@ def test_clean_blocks_is_idempotent(raw) -> None:  # noqa: ANN001
     assert twice == once
 
 
+def expected_after(blocks: dict, action: str, block: str, item_id: str | None, text: str,
+                   new_id: str) -> dict:
+    """What an item action should make of the blocks, written out plainly (no segments)."""
+    result = copy.deepcopy(blocks)
+    notes = result[block]
+    at = next((k for k, i in enumerate(notes) if i["id"] == item_id), None)
+    if action == "add":
+        notes.append(note(new_id, text))
+    elif action == "edit":
+        notes[at] = note(item_id, text)
+    elif action == "delete":
+        del notes[at]
+    elif action == "up" and at > 0:
+        notes[at - 1:at + 1] = [notes[at], notes[at - 1]]
+    elif action == "down" and at < len(notes) - 1:
+        notes[at:at + 2] = [notes[at + 1], notes[at]]
+    return result
+
+
 @settings(max_examples=100, deadline=None)
 @given(valid_documents, st.data())
-def test_item_actions_keep_a_document_valid(raw, data) -> None:  # noqa: ANN001
+def test_item_actions_do_what_they_say_and_keep_a_document_valid(raw, data) -> None:
     blocks = clean_blocks(raw)
     for _ in range(5):
         block = data.draw(st.sampled_from(BLOCK_IDS))
@@ -462,10 +481,15 @@ def test_item_actions_keep_a_document_valid(raw, data) -> None:  # noqa: ANN001
             continue
         item_id = None if action == "add" else data.draw(st.sampled_from(present))
         text = data.draw(st.text(max_size=20))
-        before = sum(len(v) for v in blocks.values())
-        blocks = clean_blocks(apply_item_action(blocks, action, block, item_id, text))
-        after = sum(len(v) for v in blocks.values())
-        assert after - before == {"add": 1, "delete": -1}.get(action, 0)
+        before = copy.deepcopy(blocks)
+        after = apply_item_action(blocks, action, block, item_id, text)
+        assert blocks == before  # a copy is returned
+        new_id = after[block][-1]["id"] if action == "add" else ""
+        if action == "add":
+            assert new_id not in {i["id"] for items in blocks.values() for i in items}
+        assert after == expected_after(blocks, action, block, item_id, text, new_id), action
+        blocks = clean_blocks(after)
+        assert blocks == after  # still valid, and already in its cleaned form
 
 
 def test_nan_is_not_text() -> None:

@@ -36,7 +36,7 @@ TIMEOUT = 60  # seconds for one request; the busy timeout is 15 s
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def log_request(self, *args, **kwargs) -> None:
         pass
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import frontmatter
 import pytest
@@ -17,6 +17,7 @@ from canvas.content import ContentError, Item, Library, Page, load_library
 from canvas.content.check import check_tree
 from canvas.content.loader import Renderer, default_link, load_page
 from tests.conftest import ROOT
+from tests.dom import html_of
 
 CONTENT = ROOT / "content"
 LANGUAGES = ("en", "da", "nb")
@@ -97,7 +98,10 @@ def test_internal_links_are_rewritten_to_learn_routes(library):
     text = library.item("en", "customer-relationships#retain")["text"]
     assert '<a href="/learn/en/retention#loyalty-programme">loyalty programme</a>' in text
     assert '<a href="/learn/en/retention">keeping your customers</a>' in text
-    assert ".md" not in text
+    item = html_of(str(text))
+    assert [a["href"] for a in item.all("a")] == ["/learn/en/retention#loyalty-programme",
+                                                  "/learn/en/retention"]
+    assert not item.mentions(".md")
     page = library.page("en", "customer-relationships")
     assert 'href="/learn/en/blocks#customer-segments"' in page.body
     # The links as written are kept for the checker.
@@ -134,15 +138,20 @@ def test_every_written_link_becomes_a_learn_route(library, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_markdown_links_left_anywhere(library, language):
-    pattern = re.compile(r'href="[a-z0-9-]+\.md')
+    links = []  # (page, href) of every link in the rendered pages and items
     for page in library.pages_in(language):
-        assert not pattern.search(page.body), page.path
+        fragments = [page.body]
         stack = list(page.items)
         while stack:
             item = stack.pop()
             stack.extend(item.items)
-            for html in item.html.values():
-                assert not pattern.search(html), (page.path, item.id)
+            fragments.extend(item.html.values())
+        links += [(page.path, a["href"]) for fragment in fragments
+                  for a in html_of(str(fragment)).all("a[href]")]
+    local = [(path, urlsplit(href).path) for path, href in links
+             if not urlsplit(href).scheme and not urlsplit(href).netloc]
+    assert len(local) > 10
+    assert [(path, href) for path, href in local if href.lower().endswith(".md")] == []
 
 
 def test_custom_link_builder(tmp_path):
@@ -528,5 +537,12 @@ def test_rendered_content_is_cleaned_of_scripts_and_handlers(tmp_path):
     html, _ = Renderer().render(
         'Hello <script>alert(1)</script><img src=x onerror="alert(2)"> '
         '[ok](acquisition.md#referrals) <a href="javascript:alert(3)">bad</a>', "en")
-    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert 'href="/learn/en/acquisition#referrals"' in html
+    cleaned = html_of(str(html))
+    assert cleaned.text() == "Hello ok bad"  # the script's text is gone too
+    assert [a.get("href") for a in cleaned.all("a")] == ["/learn/en/acquisition#referrals", None]
+    assert not cleaned.has("script")
+    assert [(tag.name, name) for tag in cleaned.all("*") for name in tag.attrs
+            if name.lower().startswith("on")] == []
+    for words in ("alert(", "onerror", "javascript:"):
+        assert not cleaned.mentions(words), words

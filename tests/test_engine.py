@@ -583,6 +583,9 @@ def test_draft_summary_for_the_cleaning_example(cr, library):
 def test_draft_summary_reads_naturally(cr, library, name):
     language, answers = example(name)
     text = draft_summary(cr, answers, library, language)
+    lines = text.splitlines()
+    assert len(lines) == len(cr.summary_template["en"])  # the whole draft, ladder line too
+    assert [line for line in lines if line.startswith("On the ") and " ladder " in line]
     # The ladder's page title already starts with "The".
     assert "the The " not in text
     assert "the the " not in text.lower()

@@ -33,7 +33,7 @@ from canvas.worksheets.fields import (
     register,
 )
 from tests.conftest import PASSWORD, ROOT, Session, migrated_app, stored_answers
-from tests.html import html_of
+from tests.dom import html_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 RATING = """
@@ -121,7 +121,7 @@ def test_a_new_field_type_works_in_the_editor_the_autosave_and_the_report(stars_
         db.session.expunge(user)
     session = Session(app.test_client(), user)
     page = html_of(session.get(f"/worksheets/{ws}/steps/rate"))
-    assert page.one("fieldset.stars legend").text == "How close is the relationship?"
+    assert page.text("fieldset.stars legend") == "How close is the relationship?"
     assert len(page.all("input[type=radio][name=how_close]")) == 5
 
     saved = session.autosave(ws, "rate", 1, {"how_close": "4"})
@@ -143,7 +143,7 @@ def test_a_new_field_type_works_in_the_editor_the_autosave_and_the_report(stars_
         env.loader = jinja2.ChoiceLoader([env.loader, jinja2.FileSystemLoader(str(TEMPLATES))])
         html = report_html(document, 0, get_library(), get_definitions(), env, "a4")
     report = html_of(html)
-    assert report.one("p.stars").text == "★★★★☆"
+    assert report.text("p.stars") == "★★★★☆"
     with app.app_context(), pytest.raises(Exception, match="1 to 5 stars"):
         read_document({**data, "worksheets": [{"definition": "rating",
                                                 "answers": {"how_close": 9}}]},

@@ -9,7 +9,7 @@ from canvas.extensions import db
 from canvas.languages import supported
 from canvas.models import User
 from tests.conftest import csrf_from
-from tests.html import html_of
+from tests.dom import html_of
 
 SIGN_IN = {"en": "Sign in", "da": "Log ind", "nb": "Logg inn"}
 
@@ -17,7 +17,7 @@ SIGN_IN = {"en": "Sign in", "da": "Log ind", "nb": "Logg inn"}
 def sign_in_label(response) -> str:  # noqa: ANN001
     page = html_of(response)
     assert page.one("main")  # a whole page, not an error fragment
-    return page.one("header nav a[href='/auth/login']").text
+    return page.text("header nav a[href='/auth/login']")
 
 
 @pytest.mark.parametrize(("header", "expected"), [
@@ -26,7 +26,7 @@ def sign_in_label(response) -> str:  # noqa: ANN001
 ])
 def test_a_visitor_gets_the_browser_s_language(client, header, expected):
     response = client.get("/auth/login", headers={"Accept-Language": header})
-    assert html_of(response).root.get("lang") == expected
+    assert html_of(response).one("html").get("lang") == expected
     assert sign_in_label(response) == SIGN_IN[expected]
 
 
@@ -37,8 +37,8 @@ def test_a_visitor_switches_in_one_click_and_it_sticks(client):
                                               "next": "/learn/en/"})
     assert response.status_code == 302 and response.headers["Location"] == "/learn/en/"
     page = client.get("/learn/en/", headers={"Accept-Language": "en"})
-    assert html_of(page).root.get("lang") == "nb"
-    assert html_of(page).one("button[aria-current][value=nb]").text == "Norsk bokmål"
+    assert html_of(page).one("html").get("lang") == "nb"
+    assert html_of(page).text("button[aria-current][value=nb]") == "Norsk bokmål"
 
 
 def test_a_user_s_switch_is_kept_in_their_settings(app, make_user, login):
@@ -48,8 +48,8 @@ def test_a_user_s_switch_is_kept_in_their_settings(app, make_user, login):
     with app.app_context():
         assert db.session.get(User, user.id).language == "da"
     home = html_of(session.get("/", headers={"Accept-Language": "nb"}))
-    assert home.root.get("lang") == "da"  # the setting wins over the browser
-    assert home.heading == "Mine lærreder"
+    assert home.one("html").get("lang") == "da"  # the setting wins over the browser
+    assert home.heading() == "Mine lærreder"
 
 
 @pytest.mark.parametrize("language", ["xx", "", "DA", "en-GB", "nb'><script>"])

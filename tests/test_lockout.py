@@ -59,7 +59,7 @@ def test_the_lock_says_when_to_try_again_and_keeps_the_email(app, make_user):
         response = attempt(client, user.email, WRONG)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "60"
-    assert "Try again in 1 minutes" in field_error(response.text, "password")
+    assert "Try again in 1 minute;" in field_error(response.text, "password")
     assert input_value(response.text, "email") == user.email
     assert WRONG not in response.text
 

@@ -22,7 +22,7 @@ from canvas.models import Canvas, RefusedSave, Snapshot, User, Worksheet, utcnow
 from canvas.worksheets.fields import Context
 from canvas.worksheets.service import MAX_REFUSED, step_inputs
 from tests.conftest import csrf_from, migrated_app, stored_answers
-from tests.html import html_of
+from tests.dom import html_of, squeeze
 
 FOCUS = {"segment": "Offices", "value_proposition": "Spotless desks"}
 
@@ -143,12 +143,12 @@ def test_texts_not_saved_are_listed_and_can_be_put_back_or_dismissed(app, sheet,
     assert session.autosave(ws, "focus", 1, {"value_proposition": "Also old"}
                             ).status_code == 409
     step = html_of(session.get(f"/worksheets/{ws}/steps/focus"))
-    assert "2 texts were not saved" in step.one(".notice a[href$=not-saved]").text
+    assert "2 texts were not saved" in step.text(".notice a[href$=not-saved]")
     listing = html_of(session.get(f"/worksheets/{ws}/not-saved"))
-    assert listing.heading == "Texts not saved"
+    assert listing.heading() == "Texts not saved"
     sections = listing.all("section.not-saved")
     assert len(sections) == 2
-    cells = [row.text for row in sections[1].all("tbody tr")]
+    cells = [squeeze(row.get_text(" ")) for row in sections[1].select("tbody tr")]
     assert cells == ["Customer segment Typed in the old tab Offices"]
     (first, second) = refused_rows(app, ws)
     # Someone else cannot see or touch them.
@@ -287,7 +287,7 @@ def test_a_canvas_keeps_at_most_its_cap_of_versions_and_says_so(app, sheet):
     response = session.post(f"/canvases/{canvas_id}/versions", {"note": "one more"})
     assert response.status_code == 302
     page = html_of(session.get(f"/canvases/{canvas_id}/versions"))
-    assert f"already has {MAX_SNAPSHOTS} saved versions" in page.one(".flash-error").text
+    assert f"already has {MAX_SNAPSHOTS} saved versions" in page.text(".flash-error")
     with app.app_context():
         count = db.session.scalar(select(db.func.count(Snapshot.id)))
     assert count == MAX_SNAPSHOTS

@@ -16,10 +16,10 @@ from canvas.canvases.blocks import BLOCK_IDS, segment_colours
 from canvas.exports import names, pdf, textfit
 from canvas.exports import poster as posters
 from canvas.exports import report as reports
-from canvas.exports.worker import font_config
 from canvas.i18n import gettext_in
 from canvas.interchange import FormatError, read_document
 from tests.conftest import ROOT, squash, text_of
+from tests.dom import html_of
 
 STATIC = ROOT / "static"
 EXAMPLES = ROOT / "content" / "examples"
@@ -50,12 +50,12 @@ def poster_html(kit, document, size="a4", env=None) -> str:  # noqa: ANN001
                                env or kit["env"], size, STATIC, WHEN)
 
 
-def calls_to(monkeypatch, module, name: str) -> list:  # noqa: ANN001
+def calls_to(monkeypatch, module, name: str) -> list:
     """Count the calls to module.name (it still runs): the list of their arguments."""
     calls = []
     real = getattr(module, name)
 
-    def counted(*args, **kwargs):  # noqa: ANN202
+    def counted(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
@@ -201,12 +201,34 @@ def test_pdfs_claim_pdf_a_2a_and_pdf_ua_1(kit, what):
     assert pdf.pdf_header.endswith("1.7")
 
 
+def margin_credits(html: str) -> list[str]:
+    """The text of each @bottom-left page-margin box in a PDF page's stylesheet."""
+    css = "".join(style.string or "" for style in html_of(html).all("style"))
+    boxes = re.findall(r'@bottom-left \{ content: "((?:[^"\\]|\\[0-9a-f]{6})*)";', css)
+    return [re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), box)
+            for box in boxes]
+
+
 def test_the_credit_is_in_every_pdf(kit):
+    """In every language the poster credits Strategyzer and the licence under the canvas and
+    at the foot of its overflow pages, and the report at the foot of every page. The page
+    feet are @page margin boxes, so one report PDF shows that those reach the pages (and
+    test_overflow_a4_with_150_words_a_block_loses_nothing checks the poster's)."""
     for language in ("en", "da", "nb"):
-        for made in (poster(kit, document(language=language)),
-                     report(kit, example(f"cleaning-copenhagen.{language}"))):
-            text = squash(text_of(made))
-            assert "Strategyzer" in text and "CCBY-SA3.0" in text
+        doc = example(f"cleaning-copenhagen.{language}")
+        poster_page = poster_html(kit, doc)
+        document = checked(kit, doc)
+        report_page = reports.report_html(document, reports.first_worksheet(document),
+                                          kit["library"], kit["definitions"], kit["env"],
+                                          "a4", WHEN)
+        credit = html_of(poster_page).text(".poster-foot .credit")
+        assert "Strategyzer" in credit and "CC BY-SA 3.0" in credit, language
+        assert margin_credits(poster_page) == [credit]
+        assert margin_credits(report_page) == [credit]
+    pages = reader(report(kit, example("cleaning-copenhagen.nb"))).pages
+    assert len(pages) >= 2
+    for page in pages:
+        assert squash(credit) in squash(page.extract_text())
 
 
 def test_items_carry_their_segment_colour_tag(kit):
@@ -253,7 +275,10 @@ def test_user_text_is_escaped_not_interpreted(kit):
                    blocks={"channels": items("ch", ["<script>alert(1)</script> & <p>x</p>"])})
     html = poster_html(kit, doc)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;p&gt;x&lt;/p&gt;" in html
-    assert "<script>" not in html
+    page = html_of(html)
+    assert page.text(".poster-title") == "<b>Bold</b> & <i>co</i>"
+    assert f"{posters.BULLET}<script>alert(1)</script> & <p>x</p>" in page.texts("li.item")
+    assert page.all("script, b, i, li p, .poster-title *") == []  # none of it became markup
     text = text_of(poster(kit, doc))
     assert "<b>Bold</b> & <i>co</i>" in text
     assert "<script>alert(1)</script>" in text
@@ -282,6 +307,9 @@ def test_overflow_a4_with_150_words_a_block_loses_nothing(kit):
     assert missing == []
     later = squash("".join(p.extract_text() for p in pages[1:]))
     assert "Fortsatfracanvasset" in later
+    # The credit: under the canvas, then at the foot of each overflow page.
+    credit = squash(posters.credit("da"))
+    assert [credit in squash(p.extract_text()) for p in pages] == [True] * len(pages)
     assert "(fortsat)" in later
     for page in pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == \
@@ -530,10 +558,6 @@ def test_cli_refuses_bad_input_clearly(runner, tmp_path):
                                  "--size", "A5"])
     assert result.exit_code != 0
     assert not (tmp_path / "x.pdf").exists()
-
-
-def test_one_font_configuration_per_process():
-    assert font_config() is font_config()
 
 
 def test_the_poster_shows_the_worksheet_s_segment_in_customer_segments(kit):

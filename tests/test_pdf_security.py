@@ -37,7 +37,7 @@ class Trap:
         trap = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+            def do_GET(self) -> None:
                 trap.requests.append(self.path)
                 self.send_response(302)  # a redirect, in case anything followed it
                 self.send_header("Location", "file:///etc/passwd")

@@ -15,12 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from canvas.accounts import authenticate
 from canvas.extensions import db
 from canvas.library import get_definitions, get_library
-from canvas.models import Canvas
+from canvas.models import Canvas, User
 from canvas.worksheets.fields import Context
 from canvas.worksheets.service import step_inputs
-from tests.conftest import csrf_from, stored_answers
+from tests.conftest import csrf_from, path_of, stored_answers
+from tests.dom import html_of
 
 SETTINGS = settings(max_examples=75, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -29,7 +31,7 @@ CL = "ladder__customer-ladder"
 RUNGS = ("total-market", "target-group", "lead", "warm-lead", "buyer", "customer")
 
 
-def input_names(app, definition_id: str, step_id: str) -> list[str]:  # noqa: ANN001
+def input_names(app, definition_id: str, step_id: str) -> list[str]:
     """The flat input names of a step (of an empty worksheet)."""
     with app.app_context():
         definition = get_definitions()[definition_id]
@@ -37,7 +39,7 @@ def input_names(app, definition_id: str, step_id: str) -> list[str]:  # noqa: AN
         return list(step_inputs(definition.step(step_id), ctx))
 
 
-def text_fields(app) -> list[tuple[str, str, str, int]]:  # noqa: ANN001
+def text_fields(app) -> list[tuple[str, str, str, int]]:
     """(worksheet definition, step, field id, max length) of every plain text field."""
     with app.app_context():
         return [(d.id, s.id, f.id, f.max_length)
@@ -45,7 +47,7 @@ def text_fields(app) -> list[tuple[str, str, str, int]]:  # noqa: ANN001
                 if f.type in ("short_text", "long_text")]
 
 
-def autosave_raw(session, ws: int, step: str, body: str):  # noqa: ANN001, ANN201
+def autosave_raw(session, ws: int, step: str, body: str):
     return session.client.post(f"/worksheets/{ws}/steps/{step}/autosave", data=body,
                                headers={"X-CSRFToken": session.csrf,
                                         "Content-Type": "application/json"})
@@ -75,7 +77,7 @@ def test_autosave_never_5xx_on_arbitrary_json(app, make_user, make_canvas, login
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         step = data.draw(st.sampled_from(steps), label="step")
         keys = st.sampled_from(names[step]) | st.text(max_size=40)
         fields = data.draw(st.dictionaries(keys, json_values, max_size=8), label="fields")
@@ -112,21 +114,80 @@ def test_autosave_never_5xx_on_arbitrary_json(app, make_user, make_canvas, login
     check()
 
 
+FOCUS_INPUTS = ("segment", "value_proposition")
+# Objects with some of the keys an autosave body has, holding anything.
+broken_envelopes = st.fixed_dictionaries({}, optional=dict.fromkeys(
+    ("version", "step", "fields", "extra"), json_values))
+
+
+def envelopes(version: int) -> st.SearchStrategy[dict]:
+    """Well-formed bodies for the focus step (or, now and then, another step), mostly naming
+    the stored version, with input names the step has or not, and any values."""
+    return st.fixed_dictionaries({
+        "version": st.sampled_from([version, version, version, version - 1, version + 1]),
+        "step": st.sampled_from(["focus", "focus", "focus", "goals"]),
+        "fields": st.dictionaries(st.sampled_from(FOCUS_INPUTS) | st.text(max_size=10),
+                                  st.text(max_size=30) | json_values, max_size=3),
+    }, optional={"extra": json_values})
+
+
+def is_envelope(body: object) -> bool:
+    """{"version": a whole number >= 0, "step": text, "fields": an object}, as the editor
+    sends; anything else must be refused whole."""
+    return (isinstance(body, dict) and type(body.get("version")) is int
+            and 0 <= body["version"] < 2**62 and isinstance(body.get("step"), str)
+            and isinstance(body.get("fields"), dict))
+
+
 def test_autosave_arbitrary_keys_and_values_at_top_level(app, make_user, make_canvas, login):
     user = make_user()
     _, (ws,) = make_canvas(user)
     session = login(user)
+    outcomes = set()
 
     @SETTINGS
-    @given(body=json_values)
-    def check(body) -> None:  # noqa: ANN001
+    @given(data=st.data())
+    def check(data) -> None:
+        before = stored_answers(app, ws)
+        kind = data.draw(st.sampled_from(["well-formed", "well-formed", "broken", "any"]))
+        body = data.draw({"any": json_values, "broken": broken_envelopes,
+                          "well-formed": envelopes(before[0])}[kind], label="body")
         response = autosave_raw(session, ws, "focus", json.dumps(body, allow_nan=True))
-        assert response.status_code < 500
+        assert response.status_code in (200, 400, 409, 422), response.status_code
         assert response.is_json
-        if not isinstance(body, dict):
-            assert response.status_code == 400
+        payload = response.get_json()
+        outcomes.add(response.status_code)
+        if not is_envelope(body) or body["step"] != "focus":
+            assert response.status_code == 400, (response.status_code, body)
+        if response.status_code == 400:
+            assert payload["status"] == "invalid" and payload["message"]
+            assert stored_answers(app, ws) == before  # nothing stored, version unchanged
+        elif response.status_code == 409:
+            assert body["version"] != before[0]
+            assert payload["status"] == "conflict" and payload["version"] == before[0]
+            assert stored_answers(app, ws) == before
+        else:
+            version, answers = stored_answers(app, ws)
+            if body["version"] != before[0]:
+                # An old version is no conflict when the save would change nothing.
+                assert (version, answers) == before, body
+            # A save that changes nothing makes no new version.
+            assert payload["version"] == version == before[0] + (answers != before[1])
+            changed = version != before[0]
+            assert payload["status"] == ("saved" if response.status_code == 200
+                                         else "partial" if changed else "refused")
+            # Only the step's own inputs are stored; every other key with a value (false and
+            # [] send nothing, like an unticked box) is refused by name.
+            assert set(answers) <= set(FOCUS_INPUTS), answers
+            assert {k for k, v in body["fields"].items()
+                    if k not in FOCUS_INPUTS and v not in (False, [])} <= set(payload["errors"])
+            for key in FOCUS_INPUTS:
+                value = body["fields"].get(key)
+                if isinstance(value, str) and key not in payload["errors"]:
+                    assert answers.get(key, "") == value.replace("\r\n", "\n"), key
 
     check()
+    assert 400 in outcomes and outcomes & {200, 422}, outcomes  # refused ones and saved ones
 
 
 # --- text fields: saved exactly or refused with a message ------------------------------------
@@ -141,7 +202,7 @@ def test_text_fields_save_exactly_or_refuse(app, make_user, make_canvas, login):
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         definition, step, field, limit = data.draw(st.sampled_from(fields), label="field")
         ws = ws_of[definition]
         # Any text, and text made of the characters that forms and browsers tend to mangle.
@@ -219,7 +280,7 @@ def test_counts_and_goals(app, make_user, make_canvas, login):
 
     @SETTINGS
     @given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         kind = data.draw(st.sampled_from(["count", "goal"]), label="kind")
         rungs = RUNGS if kind == "count" else RUNGS[:-1]
         rung = data.draw(st.sampled_from(rungs), label="rung")
@@ -258,13 +319,14 @@ def test_counts_and_goals(app, make_user, make_canvas, login):
 
 def test_register_form_never_5xx(app):
     app.config["RATELIMIT_REGISTER"] = "10000 per minute"  # every example comes from one address
+    made = []  # the e-mails of the accounts made so far
 
     @SETTINGS
     @given(name=st.text(max_size=150), email=st.text(max_size=60) | st.emails(),
            password=st.text(max_size=40), confirm=st.text(max_size=40) | st.none(),
            role=st.sampled_from(["student", "entrepreneur", "admin"]) | st.text(max_size=10),
            language=st.sampled_from(["en", "da", "nb"]) | st.text(max_size=5))
-    def check(name, email, password, confirm, role, language) -> None:  # noqa: ANN001
+    def check(name, email, password, confirm, role, language) -> None:
         client = app.test_client()
         token = csrf_from(client.get("/auth/register").text)
         response = client.post("/auth/register", data={
@@ -272,8 +334,24 @@ def test_register_form_never_5xx(app):
             "confirm": password if confirm is None else confirm, "role": role,
             "language": language, "csrf_token": token})
         assert response.status_code in (302, 422), response.status_code
+        with app.app_context():
+            accounts = db.session.scalar(select(db.func.count(User.id)))
         if response.status_code == 422:  # a message is shown beside some field
             assert re.search(r'class="field-error" id="\w+-error">', response.text)
+            assert accounts == len(made)  # and no account is made
+            return
+        # One account more, made as asked for, whose password works; its owner is signed in.
+        made.append(email)
+        assert accounts == len(made)
+        assert path_of(response) == "/"
+        assert len(password) >= 8 and confirm in (None, password)
+        with app.app_context():
+            user = authenticate(email, password)
+            assert user is not None and user.id == db.session.scalar(select(db.func.max(User.id)))
+            assert (user.email, user.name, user.role, user.language) == (
+                email.strip().lower(), name.strip(), role, language)
+        home = client.get("/")
+        assert home.status_code == 200 and html_of(home).heading() == "My canvases"
 
     check()
 
@@ -287,7 +365,7 @@ def test_new_canvas_form_never_5xx(app, make_user, login):
            language=st.sampled_from(["en", "da", "nb"]) | st.text(max_size=5),
            worksheet=st.sampled_from(["", "customer-relationships", "first-lesson"])
            | st.text(max_size=20))
-    def check(title, language, worksheet) -> None:  # noqa: ANN001
+    def check(title, language, worksheet) -> None:
         response = session.post("/canvases/new", {"title": title, "language": language,
                                                   "worksheet": worksheet})
         assert response.status_code in (302, 422), response.status_code

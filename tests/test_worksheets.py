@@ -14,6 +14,7 @@ from canvas.extensions import db
 from canvas.library import get_definitions, get_library
 from canvas.models import RefusedSave
 from tests.conftest import field_error, input_value, path_of, stored_answers
+from tests.dom import html_of
 
 LANGUAGES = ("en", "da", "nb")
 CL = "ladder__customer-ladder"  # input-name prefix of the customer ladder
@@ -93,15 +94,13 @@ def test_every_step_renders_in_the_canvas_language(app, sheet, worksheet, langua
 
 def test_the_interface_speaks_the_user_s_language_the_content_the_canvas_s(sheet):
     """An English-speaking user with a Danish canvas: English buttons, Danish questions."""
-    from tests.html import html_of
-
     session, ws = sheet("da", ui="en")
     page = html_of(session.get(f"/worksheets/{ws}/steps/focus"))
-    assert page.root.get("lang") == "en"
+    assert page.one("html").get("lang") == "en"
     assert page.one("button[value=next]").get_text(strip=True) == "Next →"
     questions = page.one("#step-form > div[lang]")
     assert questions.get("lang") == "da"
-    assert questions.one("label[for=segment]").get_text(strip=True) == "Kundesegment"
+    assert questions.select_one("label[for=segment]").get_text(strip=True) == "Kundesegment"
     assert page.one("aside.learning").get("lang") == "da"
 
 
@@ -116,7 +115,9 @@ def test_tactics_step_teaches_in_the_canvas_language(sheet, language, word, abse
     assert page.status_code == 200
     assert f'<html lang="{language}">' in page.text
     assert word in page.text
-    assert absent not in page.text
+    step = html_of(page)
+    assert step.one("#editor")["data-step"] == "tactics"
+    assert step.mentions(word) and not step.mentions(absent)
 
 
 def test_worksheet_url_continues_where_the_user_left_off(sheet):
@@ -134,7 +135,10 @@ def test_step_page_shows_stored_answers(sheet):
     page = session.get(f"/worksheets/{ws}/steps/focus")
     assert input_value(page.text, "segment") == "Cyclists <in> Aarhus"
     assert input_value(page.text, "value_proposition") == "Fast & cheap"
-    assert "<in>" not in page.text  # escaped, not markup
+    focus = html_of(page)
+    assert focus.one("#editor")["data-step"] == "focus"
+    assert not focus.has("in")  # escaped, not markup...
+    assert 'value="Cyclists &lt;in&gt; Aarhus"' in page.text  # ...in the attribute too
     assert page_version(page.text) == 2
 
 
@@ -335,8 +339,7 @@ def test_plain_post_conflict_keeps_typed_text_and_the_refused_save(app, sheet):
     response = session.post(f"/worksheets/{ws}/steps/focus", {
         "version": "1", "segment": "This tab", "value_proposition": "Mine", "go": "next"})
     assert response.status_code == 409
-    conflict = re.search(r'<div id="conflict"[^>]*>', response.text).group(0)
-    assert "hidden" not in conflict
+    assert not html_of(response).one("#conflict").has_attr("hidden")
     assert "This worksheet was saved in another tab or window after you opened it." in (
         response.text)
     assert input_value(response.text, "segment") == "This tab"
@@ -393,7 +396,9 @@ def test_autosave_success(app, sheet):
     assert body["redraw"]["done"] == 1 and body["redraw"]["total"] == 9
     steps_done = body["redraw"]["steps_done"]
     assert steps_done["focus"] is True and steps_done["goals"] is False
-    assert "Start with the segment." not in body["redraw"]["hints_html"]
+    hints = html_of(body["redraw"]["hints_html"])
+    assert hints.texts("li") == []
+    assert hints.text() == "Nothing to point out. Good work."
     assert body["redraw"]["panel_html"] is None  # the focus step has no computed picture
     assert stored_answers(app, ws) == (3, {"segment": "Cyclists", "value_proposition": "Repairs"})
 

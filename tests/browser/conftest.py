@@ -62,7 +62,7 @@ def serve(database: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def serve_app():  # noqa: ANN201
+def serve_app():
     """`serve` for fixtures of a wider scope: `with serve_app(path) as server: ...`."""
     return serve
 

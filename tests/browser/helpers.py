@@ -23,7 +23,7 @@ BLOCKING = {"serious", "critical"}
 _emails = count()
 
 
-def make_account(server, lang: str = "en", title: str = "Glans Rengøring",  # noqa: ANN001
+def make_account(server, lang: str = "en", title: str = "Glans Rengøring",
                  *, with_canvas: bool = True) -> tuple[str, int | None, int | None]:
     """A user, and unless `with_canvas` is false a canvas holding the Customer Relationships
     worksheet. Returns (e-mail, canvas id, worksheet id); the ids are None without a canvas.
@@ -43,7 +43,7 @@ def make_account(server, lang: str = "en", title: str = "Glans Rengøring",  # n
     return email, canvas_id, worksheet_id
 
 
-def sign_in(page: Page, server, email: str) -> None:  # noqa: ANN001
+def sign_in(page: Page, server, email: str) -> None:
     page.goto(server.url("/auth/login"))
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

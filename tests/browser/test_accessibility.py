@@ -31,7 +31,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory  # noqa: ANN001
+def site(browser: Browser, serve_app, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Site]:
     """One server for the module: a user with the worked examples (en, da) and a binned canvas."""
     with serve_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3") as server:
