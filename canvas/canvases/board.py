@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..access import owned_canvas, owned_snapshot
+from ..classroom.locks import canvas_lock
 from ..database import write_transaction
 from ..extensions import db
 from ..forms import ConfirmForm
@@ -160,6 +161,10 @@ class Board:
     def load(self) -> Canvas:
         return owned_canvas(self.user, self.canvas_id)
 
+    def locked(self, canvas: Canvas) -> str | None:
+        """Handed-in work stays as handed in until the teacher gives it back."""
+        return canvas_lock(canvas.id)
+
     def apply(self, canvas: Canvas, raw: Any, *, dry_run: bool = False) -> Applied:
         try:
             blocks = clean_blocks(raw)
@@ -217,6 +222,9 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str): 
     try:
         with write_transaction():
             canvas = owned_canvas(current_user, canvas_id)
+            locked = canvas_lock(canvas.id)
+            if locked:
+                raise service.Locked(locked)
             # A stale page first: the note it names may be gone since (a 404 would lose the text).
             if canvas.version != version:
                 raise service.Conflict(canvas.version)
@@ -231,6 +239,8 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str): 
             flash(_("The canvas was changed in another tab. Here is the latest."), "error")
     except BlocksError as exc:
         flash("; ".join(exc.problems.values()), "error")
+    except service.Locked as exc:
+        flash(str(exc), "error")
     return redirect(url_for("canvases.show", canvas_id=canvas_id, _anchor=anchor))
 
 
@@ -317,12 +327,18 @@ def restore_version(canvas_id: int, number: int):
         with write_transaction():
             canvas = owned_canvas(current_user, canvas_id)
             snapshot = owned_snapshot(canvas, number)
+            locked = canvas_lock(canvas.id)
+            if locked:
+                raise service.Locked(locked)
             kept = service.restore_snapshot(
                 canvas, snapshot, _("Before restoring version %(number)d", number=number),
                 get_definitions(), get_library())
     except service.TooManyVersions as exc:
         flash(_("Restoring keeps what is there now as a new version, but this canvas already "
                 "has %(max)d saved versions. Delete one first.", max=exc.limit), "error")
+        return redirect(url_for("canvases.versions", canvas_id=canvas_id))
+    except service.Locked as exc:
+        flash(str(exc), "error")
         return redirect(url_for("canvases.versions", canvas_id=canvas_id))
     flash(_("Version %(number)d restored. What was there before is kept as version "
             "%(kept)d.", number=number, kept=kept.number), "success")
