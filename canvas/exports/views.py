@@ -53,11 +53,12 @@ def _bad_size() -> tuple[str, int]:
                 "(size=a4, size=a3 or size=letter)."), 400
 
 
-def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0):
+def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0,
+         feedback: dict | None = None):
     when = datetime.now(UTC)
     try:
         pdf = render_pdf(current_app.config, kind, document, size, worksheet_index, when,
-                         owner=current_user.id)
+                         owner=current_user.id, feedback=feedback)
     except PdfBusy:
         return render_template(
             "error.html", code=429,
@@ -113,4 +114,9 @@ def report(worksheet_id: int):
     if worksheet.id not in known:
         abort(404)
     index = known.index(worksheet.id)
-    return _pdf("report", document_of(canvas), size, canvas.title, index)
+    # Released feedback on an assignment's work goes in, read here and handed over: the
+    # renderer reads no database.
+    from ..classroom.review import report_feedback
+
+    return _pdf("report", document_of(canvas), size, canvas.title, index,
+                report_feedback(canvas.id, worksheet.id))
