@@ -135,8 +135,11 @@ def show(canvas_id: int):
     canvas = owned_canvas(current_user, canvas_id)
     segments = _segments(canvas)
     blocks = canvas.blocks or {}
+    from ..classroom.review import editor_note
+
     return render_template(
         "canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
+        classroom=editor_note(canvas.id),
         add_form=add_worksheet_form(canvas), confirm=ConfirmForm(),
         blocks=board_blocks(canvas), segments=segments,
         colours={s["id"]: s["colour"] for s in segments}, findings=findings_for(canvas),

@@ -136,6 +136,7 @@ def class_settings(class_id: int):
 @bp.post("/classes/<int:class_id>/code")
 @teaching
 def join_code(class_id: int):
+    taught_class(actor(), class_id)
     action = request.form.get("action")
     if not ConfirmForm().validate_on_submit() or action not in ("reset", "off"):
         abort(400)
@@ -250,6 +251,7 @@ def add_teacher(class_id: int):
 @bp.post("/classes/<int:class_id>/members/<int:user_id>/approve")
 @teaching
 def approve_member(class_id: int, user_id: int):
+    taught_class(actor(), class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -266,6 +268,7 @@ def approve_member(class_id: int, user_id: int):
 @bp.post("/classes/<int:class_id>/members/<int:user_id>/remove")
 @teaching
 def remove_member(class_id: int, user_id: int):
+    taught_class(actor(), class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -288,6 +291,7 @@ def remove_member(class_id: int, user_id: int):
 def new_password(class_id: int, user_id: int):
     """A new password for a student of the class (they are signed out everywhere), shown
     once to hand over."""
+    taught_class(actor(), class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_transaction():
@@ -472,6 +476,7 @@ def extension(class_id: int, assignment_id: int):
 @teaching
 def release_all(class_id: int, assignment_id: int):
     """Release every marked hand-in of the assignment: the whole class at once."""
+    taught_assignment(actor(), class_id, assignment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_transaction():
@@ -564,6 +569,8 @@ def _review_page(class_id: int, assignment_id: int, student_id: int, *,
 def review_student(class_id: int, assignment_id: int, student_id: int):
     if request.method == "GET":
         return _review_page(class_id, assignment_id, student_id)
+    # Access first: a body another teacher's page could not have made tells them nothing.
+    class_student(taught_assignment(actor(), class_id, assignment_id).class_id, student_id)
     # CSRFProtect has checked the token. Without JavaScript the form posts every input.
     posted = {k: v for k, v in request.form.items()
               if k not in ("csrf_token", "version", "attempt")}
@@ -602,6 +609,7 @@ def review_autosave(class_id: int, assignment_id: int, student_id: int):
          "/release")
 @teaching
 def release_one(class_id: int, assignment_id: int, student_id: int):
+    class_student(taught_assignment(actor(), class_id, assignment_id).class_id, student_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     version = parse_version(request.form.get("version", ""))

@@ -45,7 +45,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from ..access import may_teach
@@ -84,6 +84,8 @@ def teaching(view):  # noqa: ANN001, ANN201
     @login_required
     def wrapper(*args: Any, **kwargs: Any):  # noqa: ANN202
         if not may_teach(current_user):
+            if request.path.endswith("/autosave"):
+                abort(403)  # the save protocol's scripts read JSON errors
             return render_template("classroom/not_teacher.html"), 403
         return view(*args, **kwargs)
     return wrapper
