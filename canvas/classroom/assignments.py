@@ -232,6 +232,7 @@ def start(student: User, assignment: Assignment,
     submission.canvas_id = canvas.id
     submission.worksheet_id = canvas.worksheets[0].id if canvas.worksheets else None
     submission.updated_at = now
+    db.session.flush()  # callers want its id
     return submission
 
 

@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from .. import languages
 from ..forms import choices
@@ -81,9 +81,10 @@ class AssignmentForm(FlaskForm):
     definition = SelectField(_l("Worksheet"), validate_choice=False)
     instructions = TextAreaField(_l("Instructions (Markdown: **bold**, *italic*, lists, "
                                     "links)"), validators=[Length(max=MAX_INSTRUCTIONS)])
+    # InputRequired, not DataRequired: a date that does not parse keeps its own message.
     opens_at = DateTimeLocalField(_l("Opens"), format=DATE_FORMAT,
-                                  validators=[DataRequired()])
-    due_at = DateTimeLocalField(_l("Due"), format=DATE_FORMAT, validators=[DataRequired()])
+                                  validators=[InputRequired()])
+    due_at = DateTimeLocalField(_l("Due"), format=DATE_FORMAT, validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Hard cut-off (optional: no first hand-in after it)"),
                                    format=DATE_FORMAT, validators=[Optional()])
 
