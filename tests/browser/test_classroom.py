@@ -289,3 +289,37 @@ def test_a_handed_in_worksheet_is_locked_in_the_editor(browser: Browser, demo):
         check_axe(page, "a locked worksheet step")
     finally:
         student.close()
+
+
+def fits(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling at a phone's width."""
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{page.url} is {wide}px wider than the screen"
+
+
+def test_the_teachers_and_students_pages_fit_a_phone(browser: Browser, demo):
+    with demo.app.app_context():
+        from canvas.models import SchoolClass
+
+        school_class = db.session.scalar(db.select(SchoolClass))
+        returned = db.session.scalar(db.select(Submission).where(
+            Submission.status == "returned"))
+        class_id, assignment_id = school_class.id, returned.assignment_id
+        student_id, worksheet_id = returned.student_id, returned.worksheet_id
+        email = returned.student.email
+        db.session.remove()
+    teacher = Person(browser, demo, "teacher@demo.test", width=360)
+    student = Person(browser, demo, email, width=360)
+    try:
+        for path in ("/classes", f"/classes/{class_id}", f"/classes/{class_id}/projector",
+                     f"/classes/{class_id}/assignments/new",
+                     f"/classes/{class_id}/assignments/{assignment_id}",
+                     f"/classes/{class_id}/assignments/{assignment_id}/students/{student_id}"):
+            fits(teacher.go(path))
+        for path in ("/", "/assignments", f"/assignments/{assignment_id}", "/join",
+                     f"/worksheets/{worksheet_id}/steps/focus"):
+            fits(student.go(path))
+        check_axe(student.page, "the editor at a phone's width")
+    finally:
+        teacher.close()
+        student.close()
