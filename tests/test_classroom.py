@@ -567,3 +567,34 @@ def test_class_forms_ignore_fields_nobody_may_set(app, make_user, login):
     login(student).post("/join", data={**FORBIDDEN_FIELDS, "role": "teacher",
                                        "code": class_row(app, class_id)["code"]})
     assert member(app, class_id, student.id) == ("student", "active")
+
+
+def test_deleting_accounts_takes_their_class_rows_along(app, make_user, login):
+    from canvas.models import Attempt, Feedback, Submission
+    from tests.classroom import feedback_row, mark
+    from tests.test_your_data import count, delete_account
+
+    teacher, co, student = make_user(role="teacher"), make_user(role="teacher"), make_user()
+    room = add_assignment(app, make_class(app, teacher, [student]))
+    with app.app_context():
+        db.session.add(ClassMember(class_id=room.class_id, user_id=co.id, role="teacher"))
+        db.session.commit()
+    start(app, room, student, {"segment": "Offices"})
+    hand_in(app, room, student)
+    mark(app, room, student, comments={"segment": "Good"})
+    with app.app_context():
+        from canvas.classroom.assignments import current_attempt, submission_of
+
+        current_attempt(submission_of(room.assignment_id, student.id)).feedback \
+            .updated_by_id = co.id
+        db.session.commit()
+    # A co-teacher who marked goes: the marking stays, no longer signed.
+    assert delete_account(login(co), PASSWORD).status_code == 200
+    assert feedback_row(app, room, student)["comments"] == {"segment": "Good"}
+    assert member(app, room.class_id, co.id) is None
+    # The student goes: their hand-ins and the feedback on them go with them.
+    assert delete_account(login(student), PASSWORD).status_code == 200
+    assert member(app, room.class_id, student.id) is None
+    for model in (Submission, Attempt, Feedback):
+        assert count(app, model) == 0
+    assert login(teacher).get(room.assignment_url()).status_code == 200
