@@ -207,6 +207,7 @@ def test_without_javascript_a_stale_marking_shows_both_versions(app, login, hand
     conflict = html_of(response).one("#conflict")
     assert conflict.get("hidden") is None
     row = conflict.one(".conflict-row")
+    assert row.one(".conflict-label").text == "Comment on “Customer segment”"
     assert "Mine" in row.text and "Someone else's" in row.text
     assert html_of(response).one("#comment__segment").text == "Mine"  # nothing typed is lost
     ok = session.post(room.review_url(first), data={
@@ -420,3 +421,21 @@ def test_any_review_body_gets_an_answer_of_the_protocol(app, teacher_session, ha
     assert set(stored["scores"]) <= {"tactics", "ladder"}
     assert stored["outcome"] in ("", "return", "approve")
     assert set(stored["comments"]) <= {"segment", "weights"}
+
+
+def test_a_worksheet_without_a_rubric_is_marked_with_comments_only(app, make_user, login):
+    teacher, student = make_user(role="teacher"), make_user()
+    room = add_assignment(app, make_class(app, teacher, [student]), definition="first-lesson")
+    start(app, room, student, {"segment": "Cyclists"})
+    hand_in(app, room, student)
+    session = login(teacher)
+    page = html_of(session.get(room.review_url(student)))
+    assert not page.has("fieldset.criterion") and not page.has("#score")
+    assert page.one("[data-field=segment] .answer-lines").text == "Cyclists"
+    refused = post_review(session, room, student, 1, 1, {"score__tactics": "solid"})
+    assert refused.status_code == 422
+    assert "no such criterion" in refused.json["errors"]["score__tactics"][0]
+    assert post_review(session, room, student, 1, 1, {
+        "comment__segment": "Which cyclists?", "outcome": "approve"}).status_code == 200
+    listing = html_of(session.get(room.assignment_url()))
+    assert "None: comments only" in listing.one("dl.facts").text

@@ -546,9 +546,11 @@ def _review_page(class_id: int, assignment_id: int, student_id: int, *,
     conflict_rows = []
     if conflict and feedback is not None:
         stored = review.flat_inputs(feedback, keys, rubric)
-        conflict_rows = [{"label": name, "mine": mine, "theirs": stored.get(name, "")}
+        labels = _input_labels(parts, rubric, language)
+        conflict_rows = [{"label": labels.get(name, name), "mine": mine,
+                          "theirs": stored.get(name, "")}
                          for name, mine in (values or {}).items()
-                         if str(mine or "") != str(stored.get(name) or "")]
+                         if name in stored and str(mine or "") != str(stored.get(name) or "")]
     return render_template(
         "classroom/review.html", assignment=assignment, school_class=assignment.school_class,
         row=row, student=row.student, attempts=attempts, attempt=attempt, previous=previous,
@@ -561,6 +563,17 @@ def _review_page(class_id: int, assignment_id: int, student_id: int, *,
         before=before, after=after, position=position, shown=shown, filter=chosen,
         filters=work.FILTERS, lang=language, confirm=ConfirmForm(), now=now(),
         kind_title=work.kind_title(assignment, definitions, language)), status
+
+
+def _input_labels(parts: list[review.Section], rubric: Any, language: str) -> dict[str, str]:
+    """The review form's inputs named as the page labels them (for the conflict view)."""
+    labels = {"overall": _("Overall comment"), "outcome": _("Outcome")}
+    for section in parts:
+        for view in section.fields:
+            labels["comment__" + view.key] = _("Comment on “%(label)s”", label=view.label)
+    for criterion in (rubric.criteria if rubric else ()):
+        labels["score__" + criterion.id] = criterion.title.get(language)
+    return labels
 
 
 @bp.route("/classes/<int:class_id>/assignments/<int:assignment_id>/students/<int:student_id>",
