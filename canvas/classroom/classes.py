@@ -293,7 +293,7 @@ def approve(school_class: SchoolClass, user_id: int) -> ClassMember:
     return member
 
 
-def remove(school_class: SchoolClass, user_id: int, by: User) -> ClassMember:
+def remove(school_class: SchoolClass, user_id: int) -> ClassMember:
     """Take someone out of the class. A student keeps a `removed` row, so the code alone does
     not bring them back, and loses access at their next request (access is read from the
     database on every request). A teacher's row goes, but never the last teacher's."""

@@ -21,7 +21,7 @@ from ..database import write_transaction
 from ..extensions import db, limiter
 from ..forms import ConfirmForm
 from ..library import get_definitions, get_library
-from ..models import Assignment, Canvas
+from ..models import Assignment, Canvas, SchoolClass, Submission
 from . import assignments as work
 from . import classes, review
 from .classes import ClassroomError
@@ -51,9 +51,9 @@ def _joined(outcome: classes.Joined):  # noqa: ANN202
     return redirect(url_for("canvases.home"))
 
 
-def _join(school_class):  # noqa: ANN001, ANN202
+def _join(school_class: SchoolClass):  # noqa: ANN202
     with write_transaction():
-        school_class = db.session.get(type(school_class), school_class.id)
+        school_class = db.session.get(SchoolClass, school_class.id)
         outcome = classes.join(actor(), school_class,
                                int(current_app.config["CLASS_MAX_STUDENTS"]))
     return _joined(outcome)
@@ -171,7 +171,7 @@ def student_assignment_page(assignment_id: int):
         if seen is None or any(f.released_at and classes.aware(f.released_at)
                                > classes.aware(seen) for _a, f in shown):
             with write_transaction():
-                db.session.get(type(submission), submission.id).feedback_seen_at = now()
+                db.session.get(Submission, submission.id).feedback_seen_at = now()
     canvas = work.live_canvas(submission)
     binned = (submission is not None and canvas is None and submission.canvas_id is not None
               and db.session.get(Canvas, submission.canvas_id) is not None)
@@ -199,7 +199,7 @@ def start(assignment_id: int):
             submission_id = submission.id
     except ClassroomError as exc:
         return refused(exc, back)
-    submission = db.session.get(work.Submission, submission_id)
+    submission = db.session.get(Submission, submission_id)
     return redirect(open_url(submission) or back)
 
 

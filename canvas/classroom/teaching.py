@@ -10,6 +10,7 @@ import segno
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -71,7 +72,7 @@ def class_list():
 def new_class():
     form = ClassForm()
     if not form.is_submitted():
-        form.language.data = current_language()
+        form.language.data = actor().language  # the teacher's own, to start from
     if form.validate_on_submit():
         try:
             with write_transaction():
@@ -84,10 +85,6 @@ def new_class():
                     "they can join."), "success")
             return redirect(url_for("classroom.show_class", class_id=school_class.id))
     return render_template("classroom/new_class.html", form=form), 422 if form.errors else 200
-
-
-def current_language() -> str:
-    return actor().language
 
 
 def _class_page(school_class: SchoolClass, status: int = 200, **forms: Any):  # noqa: ANN202
@@ -184,8 +181,6 @@ def projector(class_id: int):
 
 
 def _limit() -> int:
-    from flask import current_app
-
     return int(current_app.config["CLASS_MAX_STUDENTS"])
 
 
@@ -274,7 +269,7 @@ def remove_member(class_id: int, user_id: int):
     try:
         with write_transaction():
             school_class = taught_class(actor(), class_id)
-            member = classes.remove(school_class, user_id, actor())
+            member = classes.remove(school_class, user_id)
             name = member.user.name
             audit.record("removed from a class", user_id=user_id, actor_id=actor().id,
                          address=client_address(), class_id=class_id, role=member.role)
