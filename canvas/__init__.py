@@ -61,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import signin
     from .auth.views import bp as auth_bp
     from .canvases.board import bp as canvases_bp  # the home's routes and the board's
+    from .classroom import learning, teaching  # noqa: F401 - they add their routes to `bp`
+    from .classroom.views import bp as classroom_bp
     from .exports.views import bp as exports_bp
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
     from .learn.views import bp as learn_bp
@@ -81,7 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.configure(app.jinja_env)
     for blueprint in (site.bp, locale.bp, auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp,
-                      account_bp, admin_bp):
+                      account_bp, admin_bp, classroom_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

@@ -1,16 +1,26 @@
 """Who may reach which object: one helper per kind of object, used by every view.
 
 Each returns the object or raises 404 (also for someone else's object: we never reveal that
-it exists). Views call these instead of writing their own checks.
+it exists), or 403 where the user knows the object but may not do this (a student of a class
+on its teacher's pages). Views call these instead of writing their own checks. Classes are
+read from the database on every request, so a removed student loses access at once.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from .extensions import db
-from .models import Canvas, Snapshot, User, Worksheet
+from .models import (
+    Assignment,
+    Canvas,
+    ClassMember,
+    SchoolClass,
+    Snapshot,
+    User,
+    Worksheet,
+)
 
 
 def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
@@ -37,3 +47,59 @@ def owned_snapshot(canvas: Canvas, number: int) -> Snapshot:
     if snapshot is None:
         raise NotFound()
     return snapshot
+
+
+def _member(user: User, class_id: int) -> ClassMember | None:
+    return db.session.scalar(select(ClassMember).where(ClassMember.class_id == class_id,
+                                                       ClassMember.user_id == user.id))
+
+
+def may_teach(user: User) -> bool:
+    """A teacher account (approved, where the install asks for that) or an admin."""
+    return user.role == "admin" or (user.role == "teacher" and not user.awaiting_approval)
+
+
+def taught_class(user: User, class_id: int) -> SchoolClass:
+    """A class the user teaches (admins: any class). 404 for a class they are not in, 403
+    for one they are a student of (they know it exists)."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None:
+        raise NotFound()
+    if user.role == "admin":
+        return school_class
+    member = _member(user, class_id)
+    if member is not None and member.role == "teacher" and may_teach(user):
+        return school_class
+    if member is not None and member.role == "student" and member.status == "active":
+        raise Forbidden()
+    raise NotFound()
+
+
+def taught_assignment(user: User, class_id: int, assignment_id: int) -> Assignment:
+    """An assignment of a class the user teaches (see `taught_class`), or 404."""
+    school_class = taught_class(user, class_id)
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != school_class.id:
+        raise NotFound()
+    return assignment
+
+
+def class_student(class_id: int, user_id: int) -> ClassMember:
+    """An active student of the class (for pages about one student), or 404."""
+    member = db.session.scalar(select(ClassMember).where(ClassMember.class_id == class_id,
+                                                         ClassMember.user_id == user_id))
+    if member is None or member.role != "student" or member.status != "active":
+        raise NotFound()
+    return member
+
+
+def student_assignment(user: User, assignment_id: int) -> Assignment:
+    """An assignment of a class the user is an active student of, or 404 (also for its
+    teachers: their pages are elsewhere, and the view sends them there)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound()
+    member = _member(user, assignment.class_id)
+    if member is None or member.role != "student" or member.status != "active":
+        raise NotFound()
+    return assignment

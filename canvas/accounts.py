@@ -178,11 +178,21 @@ def change_password(user: User, current: str, new_password: str,
 
 
 def teaches(actor: User, user: User) -> bool:
-    """Whether `actor` teaches a class that `user` is in.
+    """Whether `actor` teaches a class that `user` is a student of: an active student with a
+    student's account (a teacher or admin who joined a class as a student is not one)."""
+    from sqlalchemy.orm import aliased
 
-    A hook for classes: there are none yet, so no one does. When classes come, this is the
-    one place that answers it for password resets (and for what else teachers may do)."""
-    return False
+    from .models import ClassMember
+
+    if user.role != "student":
+        return False
+    teacher, student = aliased(ClassMember), aliased(ClassMember)
+    found = db.session.scalar(
+        select(teacher.id).join(student, student.class_id == teacher.class_id)
+        .where(teacher.user_id == actor.id, teacher.role == "teacher",
+               student.user_id == user.id, student.role == "student",
+               student.status == "active").limit(1))
+    return found is not None
 
 
 def may_set_password(actor: User, user: User) -> bool:

@@ -23,7 +23,8 @@ LOG = logging.getLogger("canvas.audit")
 KINDS = ("sign-in", "sign-in failed", "locked out", "signed out", "session ended",
          "password changed", "password reset asked", "password reset",
          "password set by admin", "role changed", "export", "data downloaded",
-         "account deleted", "access refused")
+         "account deleted", "access refused", "password set by teacher",
+         "removed from a class", "teacher approved")
 
 
 class JsonFormatter(logging.Formatter):

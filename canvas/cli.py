@@ -87,6 +87,14 @@ def demo_load() -> None:
         for example in canvases:
             data = json.loads((examples / f"{example}.json").read_text(encoding="utf-8"))
             import_canvas(user, load_document(data), get_definitions())
+    db.session.flush()
+    from .classroom.demo import load_demo_class
+    from .library import get_library
+
+    made_class = load_demo_class(find_user("teacher@demo.test"),
+                                 [find_user("student1@demo.test"),
+                                  find_user("student2@demo.test")],
+                                 examples, get_definitions(), get_library())
     db.session.commit()
     click.echo(_("Demo logins (password for all: %(password)s):", password=DEMO_PASSWORD))
     for email, _name, role, language, _examples in DEMO_USERS:
@@ -94,6 +102,9 @@ def demo_load() -> None:
                                   .where(Canvas.owner.has(email=email)))
         canvases = ngettext("%(num)d canvas", "%(num)d canvases", count)
         click.echo(f"  {role:<12} {email:<22} ({language}, {canvases})")
+    if made_class:
+        click.echo("The teacher's class has an assignment with one hand-in waiting for marking "
+                   "and one returned for revision with comments.")
 
 
 @click.command("purge-bin")

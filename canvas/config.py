@@ -53,6 +53,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_REGISTER": "30 per minute; 200 per hour",
     "RATELIMIT_PASSWORD_RESET": "5 per minute; 30 per hour",
     "RATELIMIT_PDF": "20 per minute",
+    # Joining a class by code: a whole class joins at once from one school address, and a
+    # guesser of codes is slowed down (codes have 31^8 values).
+    "RATELIMIT_JOIN": "60 per minute; 600 per hour",
     # Off: Flask-Limiter would put its Retry-After on every response of a limited route
     # (and over the PDF worker's own); errors.py sends Retry-After on a 429 instead.
     "RATELIMIT_HEADERS_ENABLED": False,
@@ -63,6 +66,10 @@ DEFAULTS: dict[str, object] = {
     # PDF renders one user may have in flight at once: one running and one waiting.
     "PDF_RENDERS_PER_USER": 2,
     "AUDIT_PAGE_SIZE": 50,
+    # Teachers signing up wait for an admin's approval before they can make classes.
+    "TEACHERS_NEED_APPROVAL": False,
+    # The most students a class takes, and rows a roster import reads.
+    "CLASS_MAX_STUDENTS": 200,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).

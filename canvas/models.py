@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="student")
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A teacher who signed up on an install that wants an admin to approve teachers first
+    # (TEACHERS_NEED_APPROVAL): a teacher in name, with no classes until approved.
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     canvases: Mapped[list[Canvas]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", order_by="Canvas.updated_at.desc()"
@@ -184,3 +187,173 @@ class AuditEvent(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- classes, assignments, hand-in and review (canvas/classroom/) ------------------------------
+
+class SchoolClass(db.Model):
+    """A class: its teachers and students, a content language, and a code to join it."""
+
+    __tablename__ = "classes"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see User)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The language the class works in: every canvas an assignment starts is in it.
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    # None while joining by code is switched off; a reset gives a new one.
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True, default=None)
+    join_needs_approval: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[ClassMember]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan", passive_deletes=True)
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Assignment.due_at")
+
+
+class ClassMember(db.Model):
+    """Someone in a class, as a teacher or a student.
+
+    A student's `status`: active; pending (joined a class that needs approval, or came back
+    after being removed); invited (an existing account the teacher added, until they
+    accept); removed (kept so that the code alone does not let them back in)."""
+
+    __tablename__ = "class_members"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"),
+                                          index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # teacher | student
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """Work set for a class: one worksheet (or the whole canvas), instructions and dates."""
+
+    __tablename__ = "assignments"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"),
+                                          index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10), default="worksheet")  # worksheet | canvas
+    definition_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    instructions: Mapped[str] = mapped_column(Text, default="")  # Markdown, cleaned when shown
+    opens_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column()
+    # After this no first hand-in is taken (a resubmission the teacher asked for still is).
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
+
+
+class Extension(db.Model):
+    """A later due date (and cut-off) for one student on one assignment."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (UniqueConstraint("assignment_id", "student_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"),
+                                               index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    due_at: Mapped[datetime] = mapped_column()
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Submission(db.Model):
+    """One student's work on one assignment: their canvas, its status and every attempt.
+
+    Status: draft, submitted, returned (for revision), resubmitted, approved; "not started"
+    is the absence of a row."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("assignment_id", "student_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"),
+                                               index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    # The student's own canvas (and worksheet) for the assignment; emptied if they delete it
+    # for good (what they handed in stays in the attempts).
+    canvas_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canvases.id", ondelete="SET NULL"), index=True, default=None)
+    worksheet_id: Mapped[int | None] = mapped_column(
+        ForeignKey("worksheets.id", ondelete="SET NULL"), default=None)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the student last opened their released feedback ("new feedback" counts the rest).
+    feedback_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    assignment: Mapped[Assignment] = relationship()
+    student: Mapped[User] = relationship()
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Attempt.number")
+
+
+class Attempt(db.Model):
+    """One hand-in: exactly what was handed in (the canvas JSON format), when, and whether
+    it was late. A taken-back attempt is kept, marked as such."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               index=True)
+    number: Mapped[int] = mapped_column()  # 1, 2, 3... within the submission
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    late: Mapped[bool] = mapped_column(default=False)
+    # The whole canvas as handed in; loaded only when read (lists need the rest).
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # SHA-256 of the snapshot: the receipt names it, so both sides can tell it is the same.
+    receipt: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    submission: Mapped[Submission] = relationship(back_populates="attempts")
+    feedback: Mapped[Feedback | None] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", passive_deletes=True,
+        uselist=False)
+
+
+class Feedback(db.Model):
+    """A teacher's marking of one attempt: comments by field, an overall comment, rubric
+    levels by criterion and the outcome; private until released. Versioned like every
+    editor's object (canvas/saving.py), so two teachers never overwrite each other."""
+
+    __tablename__ = "feedback"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+    comments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field key -> text
+    overall: Mapped[str] = mapped_column(Text, default="")
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # criterion -> level
+    outcome: Mapped[str] = mapped_column(String(10), default="")  # "" | return | approve
+    # Set by the first change: from then on the student can no longer take the attempt back.
+    marked_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    released_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="feedback")

@@ -10,7 +10,10 @@ the result. This module does the rest, the same way for all of them:
 3. a save naming an older version is refused (409) and kept for its owner, unless it would
    change nothing (a retry of a save that already landed);
 4. valid changes are written even when some inputs are refused (422 lists them);
-5. every answer, whatever its status, carries the version now stored, so the page adopts it.
+5. every answer, whatever its status, carries the version now stored, so the page adopts it;
+6. an object that may not change now (work handed in, feedback released: the editor's
+   optional `locked`) refuses a save that would change it (423, kept for its owner like a
+   conflict), while a save that changes nothing still passes.
 
 The answer's JSON is the protocol: `{"protocol": 1, "status", "version", "errors", "redraw",
 "theirs", "message"}`. The browser side (static/js/save-core.js) treats anything else (a
@@ -30,8 +33,9 @@ PROTOCOL = 1
 MAX_VERSION = 2**62  # versions are stored as 64-bit integers
 # saved: everything written; partial: written but for the inputs in `errors`; refused: the
 # inputs in `errors` were refused and nothing was written; conflict: stale version; invalid:
-# not a body this endpoint takes.
-STATUS_CODES = {"saved": 200, "partial": 422, "refused": 422, "conflict": 409, "invalid": 400}
+# not a body this endpoint takes; locked: the object may not change now (`message` says why).
+STATUS_CODES = {"saved": 200, "partial": 422, "refused": 422, "conflict": 409, "invalid": 400,
+                "locked": 423}
 
 
 class BadPayload(ValueError):
@@ -86,7 +90,8 @@ class Applied:
 
 class Editor(Protocol, Generic[T, C]):
     """An editor's part of the protocol. `read` checks the body's shape without the database;
-    the rest runs inside the write transaction, except `redraw`, which runs after it."""
+    the rest runs inside the write transaction, except `redraw`, which runs after it. An
+    editor may also have `locked(target) -> str | None`: why the object may not change now."""
 
     def read(self, body: Mapping[str, Any]) -> C: ...
 
@@ -105,7 +110,7 @@ class Editor(Protocol, Generic[T, C]):
 class Answer:
     """The protocol's answer to one save."""
 
-    status: str  # saved | partial | refused | conflict | invalid
+    status: str  # saved | partial | refused | conflict | invalid | locked
     version: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     redraw: dict[str, Any] = field(default_factory=dict)
@@ -151,7 +156,15 @@ def save(editor: Editor[T, C], data: Mapping[str, Any]) -> Answer:
     based_on = data["version"]
     with write_transaction():
         target = editor.load()
-        if target.version != based_on:
+        locked = getattr(editor, "locked", None)
+        reason = locked(target) if locked is not None else None
+        if reason:
+            applied = editor.apply(target, change, dry_run=True)
+            if applied.changed:
+                editor.refuse(target, change, based_on)
+                return Answer("locked", target.version, message=reason)
+            # Nothing would change (a page moving between steps): nothing to refuse.
+        elif target.version != based_on:
             # A retry of a save that already landed (its answer was lost) changes nothing:
             # no conflict. Anything else is kept for its owner and refused.
             applied = editor.apply(target, change, dry_run=True)

@@ -23,12 +23,47 @@ import re
 from bs4 import BeautifulSoup, Tag
 from werkzeug.test import TestResponse
 
-__all__ = ["Html", "html_of", "squeeze"]
+__all__ = ["Element", "Html", "html_of", "squeeze"]
 
 
 def squeeze(text: str) -> str:
     """Text with each run of HTML whitespace made one space, and none at the ends."""
     return re.sub(r"[ \t\n\r\f]+", " ", text).strip()
+
+
+class Element:
+    """One element found on a page: queries chain (`row.one("a").text`); anything else is
+    asked of the BeautifulSoup tag (`["lang"]`, `.get(...)`, `.select(...)`)."""
+
+    def __init__(self, tag: Tag) -> None:
+        self.tag = tag
+
+    def one(self, css: str) -> Element:
+        """The one element inside matching the selector; fails unless there is exactly one."""
+        found = self.tag.select(css)
+        assert len(found) == 1, f"{len(found)} elements match {css!r}"
+        return Element(found[0])
+
+    def all(self, css: str) -> list[Element]:
+        """Every element inside matching the selector, in document order."""
+        return [Element(tag) for tag in self.tag.select(css)]
+
+    def has(self, css: str) -> bool:
+        return self.tag.select_one(css) is not None
+
+    @property
+    def text(self) -> str:
+        """The text a reader sees, whitespace squeezed."""
+        return squeeze(self.tag.get_text())
+
+    def __getitem__(self, attribute: str) -> object:
+        return self.tag[attribute]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.tag, name)
+
+    def __repr__(self) -> str:
+        return f"<Element {str(self.tag)[:80]!r}>"
 
 
 class Html:
@@ -37,15 +72,15 @@ class Html:
     def __init__(self, markup: str) -> None:
         self.soup = BeautifulSoup(markup, "html.parser")
 
-    def all(self, css: str) -> list[Tag]:
+    def all(self, css: str) -> list[Element]:
         """Every element matching the CSS selector, in document order."""
-        return self.soup.select(css)
+        return [Element(tag) for tag in self.soup.select(css)]
 
-    def one(self, css: str) -> Tag:
+    def one(self, css: str) -> Element:
         """The one element matching the selector; fails unless there is exactly one."""
         found = self.soup.select(css)
         assert len(found) == 1, f"{len(found)} elements match {css!r}"
-        return found[0]
+        return Element(found[0])
 
     def has(self, css: str) -> bool:
         """Whether any element matches the selector."""
@@ -53,7 +88,7 @@ class Html:
 
     def text(self, css: str | None = None) -> str:
         """The text of the one element matching `css`, or of the whole document."""
-        return squeeze((self.soup if css is None else self.one(css)).get_text())
+        return squeeze((self.soup if css is None else self.one(css).tag).get_text())
 
     def texts(self, css: str) -> list[str]:
         """The text of each element matching the selector."""
@@ -68,7 +103,7 @@ class Html:
         `css`): in its text, in any string including scripts, templates and comments, or in
         any attribute value. Broader than a substring search of the markup, since entities
         are decoded first."""
-        root = self.soup if css is None else self.one(css)
+        root = self.soup if css is None else self.one(css).tag
         if words in squeeze(root.get_text()):
             return True
         if any(words in string for string in root.find_all(string=True)):

@@ -3,8 +3,11 @@ expected answer in one table (ACCESS). A route without a row fails the test, so 
 must say who may use it.
 
 The objects are a student's: a canvas with one note, a worksheet, a saved version, the
-student's own session and user row. Each (route, method) runs on fresh users and a fresh
-canvas, the owner last (their POSTs may change things: delete, sign out).
+student's own session and user row; and a class: the student is in a class taught by
+`teacher`, whose assignment they have started and handed in (attempt 1, not yet marked);
+`other_student` and `other_teacher` are a student and the teacher of another class. Each
+(route, method) runs on fresh users and fresh objects, the owner last (their POSTs may change
+things: delete, sign out).
 
 To add a role (e.g. "another class's teacher" when classes come): add it to ROLES with how
 to make it, and give it a value in the rows where it differs from `others`; `row` fills in
@@ -33,8 +36,9 @@ from tests.conftest import PASSWORD, Session, csrf_from, migrated_app
 ROLES: dict[str, str | None] = {
     "anonymous": None,
     "student": "student",
-    "other_student": "student",
-    "teacher": "teacher",
+    "other_student": "student",  # a student of another class
+    "teacher": "teacher",  # teaches the student's class
+    "other_teacher": "teacher",  # teaches another class
     "admin": "admin",
 }
 
@@ -51,6 +55,13 @@ SIGN_IN = 302  # login_required sends a signed-out visitor to the sign-in page
 EVERYONE_OK = row(200, 200, 200)
 OWN_ONLY_PAGE = row(SIGN_IN, 200, 404)  # someone else's object does not exist for them
 ADMIN_PAGE = row(SIGN_IN, 403, 403, admin=200)
+# Teachers' pages of the class: its teacher and admins; 403 for students (the teaching
+# decorator), 404 for another class's teacher (the class does not exist for them).
+CLASS_PAGE = row(SIGN_IN, 403, 403, teacher=200, other_teacher=404, admin=200)
+CLASS_FORM = row(SIGN_IN, 403, 403, teacher=422, other_teacher=404, admin=422)
+TEACHERS_ONLY = row(SIGN_IN, 403, 403, teacher=200, other_teacher=200, admin=200)
+# A student's assignment pages: the student; its teacher and admins are sent to theirs.
+MY_ASSIGNMENT = row(SIGN_IN, 200, 404, teacher=302, admin=302)
 
 # (endpoint, method) -> statuses. POSTs carry the CSRF token and an empty form (or, for the
 # JSON endpoints, a body naming a stale version): an owner's is 422, 409 or a redirect, never
@@ -119,6 +130,64 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("admin.change_role", "POST"): row(SIGN_IN, 403, 403, admin=422),
     # The student is the user signed out, by the admin who tried just before them.
     ("admin.end_sessions", "POST"): row(SIGN_IN, SIGN_IN, 403, admin=302),
+    # --- classes: teachers ------------------------------------------------------------------
+    ("classroom.class_list", "GET"): TEACHERS_ONLY,
+    ("classroom.new_class", "GET"): TEACHERS_ONLY,
+    ("classroom.new_class", "POST"): row(SIGN_IN, 403, 403, teacher=422, other_teacher=422,
+                                         admin=422),
+    ("classroom.show_class", "GET"): CLASS_PAGE,
+    ("classroom.class_settings", "POST"): CLASS_FORM,
+    ("classroom.join_code", "POST"): row(SIGN_IN, 403, 403, teacher=400, other_teacher=404,
+                                         admin=400),  # no action sent
+    ("classroom.qr_code", "GET"): CLASS_PAGE,
+    ("classroom.projector", "GET"): CLASS_PAGE,
+    ("classroom.add_student", "POST"): CLASS_FORM,
+    ("classroom.import_students", "POST"): CLASS_FORM,
+    ("classroom.add_teacher", "POST"): CLASS_FORM,
+    # The student is in the class already, not asking to join.
+    ("classroom.approve_member", "POST"): row(SIGN_IN, 403, 403, teacher=404, other_teacher=404,
+                                              admin=404),
+    # The teacher removes the student; for the admin after them there is no one to remove.
+    ("classroom.remove_member", "POST"): row(SIGN_IN, 403, 403, teacher=302,
+                                             other_teacher=404, admin=404),
+    # The teacher (then the admin) gives the student a new password, which signs them out.
+    ("classroom.new_password", "POST"): row(SIGN_IN, SIGN_IN, 403, teacher=200,
+                                            other_teacher=404, admin=200),
+    ("classroom.delete_class", "GET"): CLASS_PAGE,
+    # The teacher deletes the class; it is gone for the admin after them.
+    ("classroom.delete_class", "POST"): row(SIGN_IN, 403, 403, teacher=302, other_teacher=404,
+                                            admin=404),
+    ("classroom.approve_teacher", "POST"): row(SIGN_IN, 403, 403, admin=404),  # not a teacher
+    ("classroom.new_assignment", "GET"): CLASS_PAGE,
+    ("classroom.new_assignment", "POST"): CLASS_FORM,
+    ("classroom.assignment", "GET"): CLASS_PAGE,
+    ("classroom.edit_assignment", "GET"): CLASS_PAGE,
+    ("classroom.edit_assignment", "POST"): CLASS_FORM,
+    ("classroom.extension", "POST"): CLASS_FORM,
+    ("classroom.release_all", "POST"): row(SIGN_IN, 403, 403, teacher=302, other_teacher=404,
+                                           admin=302),
+    ("classroom.review_student", "GET"): CLASS_PAGE,
+    # No version or attempt: not a body the page sends (400), once access is settled.
+    ("classroom.review_student", "POST"): row(SIGN_IN, 403, 403, teacher=400,
+                                              other_teacher=404, admin=400),
+    ("classroom.review_autosave", "POST"): row(401, 403, 403, teacher=409, other_teacher=404,
+                                               admin=409),  # version 0 is stale
+    # No version: not the marking on the page, so nothing is released (409).
+    ("classroom.release_one", "POST"): row(SIGN_IN, 403, 403, teacher=409, other_teacher=404,
+                                           admin=409),
+    ("classroom.review_changes", "GET"): CLASS_PAGE,
+    # --- classes: students ------------------------------------------------------------------
+    ("classroom.join", "GET"): row(SIGN_IN, 200, 200),
+    ("classroom.join", "POST"): row(SIGN_IN, 422, 422),  # no code
+    ("classroom.join_link", "GET"): EVERYONE_OK,  # a visitor is asked to sign in first
+    ("classroom.join_link", "POST"): row(SIGN_IN, 302, 302),  # joined, or told why not
+    ("classroom.answer_invitation", "POST"): row(SIGN_IN, 400, 400),  # no answer sent
+    ("classroom.my_assignments", "GET"): row(SIGN_IN, 200, 200),
+    ("classroom.student_assignment_page", "GET"): MY_ASSIGNMENT,
+    ("classroom.start", "POST"): row(SIGN_IN, 302, 404, teacher=302, admin=302),
+    ("classroom.submit", "POST"): row(SIGN_IN, 409, 404, teacher=302, admin=302),  # handed in
+    ("classroom.take_back", "POST"): row(SIGN_IN, 302, 404, teacher=302, admin=302),
+    ("classroom.student_changes", "GET"): MY_ASSIGNMENT,
 }
 # The JSON endpoints get a well-formed body naming an old version, so the answer is about
 # access (and the version), not the body's shape.
@@ -126,6 +195,8 @@ JSON_BODIES = {
     "canvases.save_blocks": lambda values: {"version": 0, "blocks": {}},
     "worksheets.autosave": lambda values: {"version": 0, "step": values["step_id"],
                                            "fields": {"segment": "From an old tab"}},
+    "classroom.review_autosave": lambda values: {"version": 0, "attempt": 1,
+                                                 "fields": {"overall": "From an old tab"}},
 }
 # Roles try first, the owner last: the owner's POST may delete or sign out.
 ORDER = [role for role in ROLES if role != "student"] + ["student"]
@@ -193,11 +264,14 @@ def make_world(app: Flask, n: int) -> World:
         take_snapshot(canvas, "first", get_definitions(), get_library())
         db.session.commit()
         worksheet = canvas.worksheets[0]
+        school_class, assignment = _classes(users)
         values = {"canvas_id": canvas.id, "worksheet_id": worksheet.id,
                   "step_id": worksheet.current_step, "number": 1, "block": "channels",
                   "item_id": "c1", "language": "en", "page_id": "customer-relationships",
                   "token": "made-up", "filename": "css/app.css", "user_id": owner.id,
-                  "refused_id": 1}
+                  "refused_id": 1, "class_id": school_class.id,
+                  "assignment_id": assignment.id, "student_id": owner.id,
+                  "code": school_class.join_code}
         for user in users.values():
             db.session.refresh(user)
             db.session.expunge(user)
@@ -224,6 +298,33 @@ def make_world(app: Flask, n: int) -> World:
         return call
 
     return World(values, {role: client_of(role) for role in ROLES})
+
+
+def _classes(users: dict[str, User]):  # noqa: ANN202
+    """The student's class (taught by `teacher`) with an assignment they handed in, and
+    another class (`other_teacher`, `other_student`)."""
+    from canvas.classroom import assignments as work
+    from canvas.classroom import classes
+    from canvas.library import get_library
+    from canvas.models import ClassMember, utcnow
+
+    now = utcnow()
+    mine = classes.create_class(users["teacher"], "Access class", "en")
+    theirs = classes.create_class(users["other_teacher"], "Another class", "en")
+    db.session.flush()
+    db.session.add_all([
+        ClassMember(class_id=mine.id, user_id=users["student"].id, role="student"),
+        ClassMember(class_id=theirs.id, user_id=users["other_student"].id, role="student")])
+    assignment = work.create_assignment(mine, "Access work", "worksheet",
+                                        "customer-relationships", "", now, now, None,
+                                        get_definitions())
+    db.session.flush()
+    submission = work.start(users["student"], assignment, get_definitions(), now)
+    db.session.flush()
+    work.submit(submission, assignment, None, work.snapshot_of(
+        work.live_canvas(submission), get_definitions(), get_library()), now)
+    db.session.commit()
+    return mine, assignment
 
 
 def url_for_route(app: Flask, endpoint: str, values: dict[str, object]) -> str:

@@ -33,11 +33,13 @@ def assert_security_headers(response, what: str) -> None:  # noqa: ANN001
     assert "X-Powered-By" not in headers
 
 
-def sample_urls(app, canvas_id: int, worksheet_id: int) -> list[str]:  # noqa: ANN001
+def sample_urls(app, canvas_id: int, worksheet_id: int, **more: object
+                ) -> list[str]:  # noqa: ANN001
     """A GET URL for every GET route of the app."""
     values = {"canvas_id": canvas_id, "worksheet_id": worksheet_id, "session_id": 1,
               "user_id": 1, "number": 1, "language": "en", "page_id": "x", "step_id": "x",
-              "token": "x", "filename": "css/app.css", "block": "channels", "item_id": "x"}
+              "token": "x", "filename": "css/app.css", "block": "channels", "item_id": "x",
+              "class_id": 1, "assignment_id": 1, "student_id": 1, "code": "x", **more}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:
@@ -45,13 +47,18 @@ def sample_urls(app, canvas_id: int, worksheet_id: int) -> list[str]:  # noqa: A
     return urls
 
 
-@pytest.mark.parametrize("who", ["anonymous", "student", "admin"])
+@pytest.mark.parametrize("who", ["anonymous", "student", "teacher", "admin"])
 def test_every_get_route_sends_the_security_headers(app, login, make_user, make_canvas, who):
+    from tests.classroom import add_assignment, make_class
+
     owner = make_user()
     canvas_id, (worksheet_id,) = make_canvas(owner)
+    teacher = make_user(role="teacher")
+    room = add_assignment(app, make_class(app, teacher, [owner]))
     client = app.test_client() if who == "anonymous" else login(
-        owner if who == "student" else make_user(role="admin")).client
-    for url in sample_urls(app, canvas_id, worksheet_id):
+        {"student": owner, "teacher": teacher}.get(who) or make_user(role="admin")).client
+    for url in sample_urls(app, canvas_id, worksheet_id, class_id=room.class_id,
+                           assignment_id=room.assignment_id, student_id=owner.id):
         with client.get(url) as response:
             assert_security_headers(response, f"{who} GET {url} ({response.status_code})")
 

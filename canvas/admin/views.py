@@ -40,6 +40,9 @@ KIND_LABELS = {
     "role changed": _l("Role changed"), "export": _l("PDF exported"),
     "data downloaded": _l("Data downloaded"), "account deleted": _l("Account deleted"),
     "access refused": _l("Access refused"),
+    "password set by teacher": _l("Password set by a teacher"),
+    "removed from a class": _l("Removed from a class"),
+    "teacher approved": _l("Teacher approved"),
 }
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

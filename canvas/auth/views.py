@@ -68,12 +68,22 @@ def register():
             with write_transaction():
                 user = create_user(form.email.data, form.password.data, form.name.data,
                                    form.role.data, form.language.data)
+                # An install may want an admin to approve teachers before they make classes.
+                user.awaiting_approval = (user.role == "teacher" and bool(
+                    current_app.config["TEACHERS_NEED_APPROVAL"]))
         except AccountError as exc:
             form.email.errors.append(str(exc).capitalize() + ".")
         else:
             log_in(user, how="registered")
-            flash(_("Welcome! Your account is ready. Start your first canvas below."), "success")
-            return redirect(url_for("canvases.home"))
+            if user.awaiting_approval:
+                flash(_("Welcome! Your account is ready. An administrator of this site "
+                        "approves teacher accounts before they make classes; until then you "
+                        "can use the app as everyone else does."), "info")
+            else:
+                flash(_("Welcome! Your account is ready. Start your first canvas below."),
+                      "success")
+            # Back to where the person came from, e.g. the link to join a class.
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
 

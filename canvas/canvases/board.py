@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..access import owned_canvas, owned_snapshot
+from ..classroom.locks import canvas_lock
 from ..database import write_transaction
 from ..extensions import db
 from ..forms import ConfirmForm
@@ -146,8 +147,11 @@ def show(canvas_id: int):
     canvas = owned_canvas(current_user, canvas_id)
     segments = _segments(canvas)
     blocks = canvas.blocks or {}
+    from ..classroom.review import editor_note
+
     return render_template(
         "canvases/show.html", canvas=canvas, rows=worksheet_rows(canvas),
+        classroom=editor_note(canvas.id),
         add_form=add_worksheet_form(canvas), confirm=ConfirmForm(),
         blocks=board_blocks(canvas), segments=segments,
         colours={s["id"]: s["colour"] for s in segments}, findings=findings_for(canvas),
@@ -171,6 +175,10 @@ class Board:
 
     def load(self) -> Canvas:
         return owned_canvas(self.user, self.canvas_id)
+
+    def locked(self, canvas: Canvas) -> str | None:
+        """Handed-in work stays as handed in until the teacher gives it back."""
+        return canvas_lock(canvas.id)
 
     def apply(self, canvas: Canvas, raw: Any, *, dry_run: bool = False) -> Applied:
         try:
@@ -229,6 +237,9 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str):
     try:
         with write_transaction():
             canvas = owned_canvas(current_user, canvas_id)
+            locked = canvas_lock(canvas.id)
+            if locked:
+                raise service.Locked(locked)
             # A stale page first: the note it names may be gone since (a 404 would lose the text).
             if canvas.version != version:
                 raise service.Conflict(canvas.version)
@@ -243,6 +254,8 @@ def _item_action(canvas_id: int, block: str, item_id: str | None, action: str):
             flash(_("The canvas was changed in another tab. Here is the latest."), "error")
     except BlocksError as exc:
         flash("; ".join(exc.problems.values()), "error")
+    except service.Locked as exc:
+        flash(str(exc), "error")
     return redirect(url_for("canvases.show", canvas_id=canvas_id, _anchor=anchor))
 
 
@@ -329,12 +342,18 @@ def restore_version(canvas_id: int, number: int):
         with write_transaction():
             canvas = owned_canvas(current_user, canvas_id)
             snapshot = owned_snapshot(canvas, number)
+            locked = canvas_lock(canvas.id)
+            if locked:
+                raise service.Locked(locked)
             kept = service.restore_snapshot(
                 canvas, snapshot, _("Before restoring version %(number)d", number=number),
                 get_definitions(), get_library())
     except service.TooManyVersions as exc:
         flash(_("Restoring keeps what is there now as a new version, but this canvas already "
                 "has %(max)d saved versions. Delete one first.", max=exc.limit), "error")
+        return redirect(url_for("canvases.versions", canvas_id=canvas_id))
+    except service.Locked as exc:
+        flash(str(exc), "error")
         return redirect(url_for("canvases.versions", canvas_id=canvas_id))
     flash(_("Version %(number)d restored. What was there before is kept as version "
             "%(kept)d.", number=number, kept=kept.number), "success")

@@ -26,6 +26,10 @@ class Conflict(Exception):
         self.current_version = current_version
 
 
+class Locked(Exception):
+    """The canvas's work is handed in (canvas/classroom/locks.py); the message says so."""
+
+
 class TooManyVersions(Exception):
     """A canvas holds as many saved versions as it may; nothing more is saved."""
 

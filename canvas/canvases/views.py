@@ -58,10 +58,12 @@ def worksheet_rows(canvas) -> list[dict]:
 def home():
     if not current_user.is_authenticated:
         return render_template("canvases/welcome.html")
+    from ..classroom.views import home_sections
+
     canvases = service.live_canvases(current_user)
     return render_template("canvases/home.html", canvases=canvases,
                            rows={c.id: worksheet_rows(c) for c in canvases},
-                           confirm=ConfirmForm())
+                           classroom=home_sections(current_user), confirm=ConfirmForm())
 
 
 @bp.route("/canvases/new", methods=["GET", "POST"])

@@ -133,6 +133,13 @@ def _check_worksheets(content_dir: Path, languages: tuple[str, ...],
                 if rule.rule not in RULES:
                     problems.append(f"{path}: steps.{step.id}.coach[{n}]: unknown rule "
                                     f"{rule.rule!r}")
+        if definition.rubric is not None:
+            # The parser has checked the rubric's shape; this checks it covers the worksheet.
+            covered = {step_id for c in definition.rubric.criteria for step_id in c.steps}
+            for step in definition.steps:
+                if step.fields and step.id not in covered:
+                    problems.append(f"{path}: rubric.criteria: no criterion covers the step "
+                                    f"{step.id!r} (name it in a criterion's `steps`)")
         template = definition.summary_template
         if template:
             def fields_of(line: str) -> list[str]:

@@ -124,8 +124,11 @@ def _with_funnel(step: Step, f: Field, view: dict[str, Any], language: str) -> d
 
 def report_html(document: CanvasDocument, worksheet_index: int, library: Library,
                 definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
-                size: str, when: datetime | None = None) -> str:
-    """One worksheet of the document as a report: every step, its questions and answers."""
+                size: str, when: datetime | None = None,
+                feedback: Mapping[str, Any] | None = None) -> str:
+    """One worksheet of the document as a report: every step, its questions and answers,
+    and the teacher's released feedback when given (canvas/classroom/review.py
+    `report_feedback`: comments by field id, overall comment, rubric levels, outcome)."""
     if not 0 <= worksheet_index < len(document.worksheets):
         raise RenderError("the document has no such worksheet")
     ws = document.worksheets[worksheet_index]
@@ -151,14 +154,39 @@ def report_html(document: CanvasDocument, worksheet_index: int, library: Library
         language=language, definition=definition, credit=credit(language),
         worksheet_title=definition.title.get(language), steps=steps, done=done, total=total,
         meta=pdf.meta(when), font=FONT_FAMILY, page_size=geometry(size).paper,
+        feedback=_feedback(feedback, definition, language),
     )
+
+
+def _feedback(feedback: Mapping[str, Any] | None, definition: WorksheetDefinition,
+              language: str) -> dict[str, Any] | None:
+    """The feedback as the report shows it: rubric levels as texts and points."""
+    if not feedback:
+        return None
+    comments = feedback.get("comments") or {}
+    scores = []
+    rubric = definition.rubric
+    for criterion in (rubric.criteria if rubric else ()):
+        level = rubric.level((feedback.get("scores") or {}).get(criterion.id))
+        if level is not None:
+            scores.append({"criterion": criterion.title.get(language),
+                           "level": level.title.get(language), "points": level.points,
+                           "text": criterion.descriptor(level).get(language)})
+    return {"assignment": str(feedback.get("assignment") or ""),
+            "attempt": feedback.get("attempt"), "outcome": feedback.get("outcome") or "",
+            "overall": str(feedback.get("overall") or ""),
+            "comments": {str(k): str(v) for k, v in comments.items()}, "scores": scores,
+            "points": rubric.points(feedback.get("scores") or {}) if rubric else None,
+            "max_points": rubric.max_points if rubric else None}
 
 
 def render_report(document: CanvasDocument, worksheet_index: int, library: Library,
                   definitions: Mapping[str, WorksheetDefinition], env: jinja2.Environment,
                   size: str, static_dir: Path | str, font_config: Any,
-                  when: datetime | None = None) -> bytes:
-    html = report_html(document, worksheet_index, library, definitions, env, size, when)
+                  when: datetime | None = None,
+                  feedback: Mapping[str, Any] | None = None) -> bytes:
+    html = report_html(document, worksheet_index, library, definitions, env, size, when,
+                       feedback)
     return pdf.html_to_pdf(html, static_dir, font_config)
 
 

@@ -74,11 +74,12 @@ def _words(exc: PdfError) -> str:
              "if it keeps failing, tell your teacher or the site's administrator.")
 
 
-def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0):
+def _pdf(kind: str, document: dict, size: str, title: str, worksheet_index: int = 0,
+         feedback: dict | None = None):
     when = datetime.now(UTC)
     try:
         pdf = render_pdf(current_app.config, kind, document, size, worksheet_index, when,
-                         owner=current_user.id)
+                         owner=current_user.id, feedback=feedback)
     except PdfBusy:
         return render_template(
             "error.html", code=429,
@@ -134,4 +135,9 @@ def report(worksheet_id: int):
     if worksheet.id not in known:
         abort(404)
     index = known.index(worksheet.id)
-    return _pdf("report", document_of(canvas), size, canvas.title, index)
+    # Released feedback on an assignment's work goes in, read here and handed over: the
+    # renderer reads no database.
+    from ..classroom.review import report_feedback
+
+    return _pdf("report", document_of(canvas), size, canvas.title, index,
+                report_feedback(canvas.id, worksheet.id))

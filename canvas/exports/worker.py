@@ -146,25 +146,29 @@ def _poster(document: CanvasDocument, size: str, worksheet_index: int,
 
 
 def _report(document: CanvasDocument, size: str, worksheet_index: int,
-            when: datetime | None) -> bytes:
+            when: datetime | None, feedback: dict[str, Any] | None = None) -> bytes:
     from .report import render_report
 
     return render_report(document, worksheet_index, _state["library"], _state["definitions"],
-                         _state["env"], size, _state["static_dir"], font_config(), when)
+                         _state["env"], size, _state["static_dir"], font_config(), when,
+                         feedback)
 
 
-# The kinds of PDF the worker makes: (document, size, worksheet index, when) -> PDF bytes.
+# The kinds of PDF the worker makes: (document, size, worksheet index, when) -> PDF bytes;
+# a report also takes the released feedback on the work, when there is some (`feedback`).
 RENDERERS: dict[str, Callable[[CanvasDocument, str, int, datetime | None], bytes]] = {
     "poster": _poster, "report": _report}
 
 
 def _render_job(kind: str, document: CanvasDocument, size: str, worksheet_index: int,
-                when: datetime | None, max_bytes: int) -> bytes:
+                when: datetime | None, max_bytes: int,
+                feedback: dict[str, Any] | None = None) -> bytes:
     """One render, in the worker."""
     renderer = RENDERERS.get(kind)
     if renderer is None:
         raise ValueError(f"unknown kind of PDF {kind!r}")
-    pdf = renderer(document, size, worksheet_index, when)
+    extra = {"feedback": feedback} if feedback else {}
+    pdf = renderer(document, size, worksheet_index, when, **extra)
     if len(pdf) > max_bytes:
         raise _TooLarge(f"{len(pdf)} bytes")
     return pdf
@@ -268,7 +272,7 @@ in_flight = _InFlight()
 
 def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
                worksheet_index: int = 0, when: datetime | None = None,
-               owner: object | None = None) -> bytes:
+               owner: object | None = None, feedback: dict[str, Any] | None = None) -> bytes:
     """Render in the worker within the configured limits, or raise a PdfError.
 
     With an `owner` (the user), at most PDF_RENDERS_PER_USER renders of theirs are in
@@ -277,13 +281,17 @@ def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
     A render waiting in line behind one that is stopped for taking too long is cancelled
     with it; it is sent once more, to the fresh worker, and waits for it up to the limit
     again. Only if that happens twice does the caller get a PdfFailed asking to try again.
+
+    `feedback` (a report's released feedback, plain data) travels with the document: the
+    worker reads no database.
     """
     if owner is not None:
         with in_flight.hold(owner, int(config.get("PDF_RENDERS_PER_USER", 2))):
-            return render_pdf(config, kind, document, size, worksheet_index, when)
+            return render_pdf(config, kind, document, size, worksheet_index, when,
+                              feedback=feedback)
     timeout = float(config["PDF_TIMEOUT_SECONDS"])
     max_bytes = int(config["PDF_MAX_BYTES"])
-    job = (_render_job, kind, document, size, worksheet_index, when, max_bytes)
+    job = (_render_job, kind, document, size, worksheet_index, when, max_bytes, feedback)
     for attempt in (1, 2):
         pool = _get_pool(config)
         try:

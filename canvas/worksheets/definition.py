@@ -8,6 +8,7 @@ worksheet: the form builder, the coach and the summary work from these objects a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,62 @@ class Feeds:
 
 
 @dataclass(frozen=True)
+class Level:
+    """One level of a rubric's scale (lowest first), with its points and, optionally, a
+    description that fits every criterion ("Not shown yet")."""
+
+    id: str
+    points: int
+    title: Text
+    text: Text = NO_TEXT
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing a teacher judges, marked on the rubric's scale: what each level looks like
+    for it, and the steps it is about (shown beside their answers on the review screen)."""
+
+    id: str
+    title: Text
+    description: Text
+    steps: tuple[str, ...]
+    descriptors: dict[str, Text]  # level id -> what that level looks like here
+
+    def descriptor(self, level: Level) -> Text:
+        return self.descriptors.get(level.id) or level.text
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Criteria, each marked at one level of a shared scale; points add up to the score."""
+
+    scale: tuple[Level, ...]
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def max_points(self) -> int:
+        return len(self.criteria) * max(level.points for level in self.scale)
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    def level(self, level_id: Any) -> Level | None:
+        return next((lv for lv in self.scale if lv.id == level_id), None)
+
+    def points(self, scores: Mapping[str, Any]) -> int:
+        """The points of the levels given (criteria not marked yet count nothing)."""
+        total = 0
+        for criterion in self.criteria:
+            level = self.level(scores.get(criterion.id))
+            total += level.points if level else 0
+        return total
+
+    def complete(self, scores: Mapping[str, Any]) -> bool:
+        """Whether every criterion has a level."""
+        return all(self.level(scores.get(c.id)) is not None for c in self.criteria)
+
+
+@dataclass(frozen=True)
 class WorksheetDefinition:
     id: str
     title: Text
@@ -120,6 +177,7 @@ class WorksheetDefinition:
     summary_template: dict[str, tuple[str, ...]] = field(default_factory=dict)
     labels: dict[str, Text] = field(default_factory=dict)  # phrases the summary uses
     feeds: Feeds | None = None
+    rubric: Rubric | None = None
     path: Path | None = None
 
     def step(self, step_id: str) -> Step | None:
@@ -265,8 +323,84 @@ def load_definition(path: Path, languages: tuple[str, ...] = LANGUAGES
         id=r.ident(raw, "id", "worksheet"), title=r.text(raw, "title", "worksheet"),
         description=r.text(raw, "description", "worksheet"), steps=steps,
         summary_template=summary, labels=labels, feeds=_parse_feeds(r, raw.get("feeds"), seen),
-        path=path,
+        rubric=_parse_rubric(r, raw.get("rubric"), {s.id for s in steps}), path=path,
     )
+
+
+RUBRIC_KEYS = {"scale", "criteria"}
+LEVEL_KEYS = {"id", "points", "title", "text"}
+CRITERION_KEYS = {"id", "title", "description", "steps", "levels"}
+MAX_POINTS = 1000  # per level; far above any real scale
+
+
+def _unknown_keys(r: _Reader, raw: dict, allowed: set[str], where: str) -> None:
+    unknown = set(raw) - allowed
+    if unknown:
+        raise r.fail(where, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}; use "
+                     f"{', '.join(sorted(allowed))}")
+
+
+def _parse_rubric(r: _Reader, raw: Any, step_ids: set[str]) -> Rubric | None:
+    """The `rubric:` section: a scale of levels (lowest first, points rising) and criteria
+    that say what each level looks like for them."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise r.fail("rubric", "expected a mapping with `scale` and `criteria`")
+    _unknown_keys(r, raw, RUBRIC_KEYS, "rubric")
+    raw_scale = raw.get("scale")
+    if not isinstance(raw_scale, list) or len(raw_scale) < 2:
+        raise r.fail("rubric.scale", "expected a list of at least two levels, lowest first")
+    scale: list[Level] = []
+    for n, item in enumerate(raw_scale):
+        where = f"rubric.scale[{n}]"
+        if not isinstance(item, dict):
+            raise r.fail(where, "a level must be a mapping with id, points and title")
+        _unknown_keys(r, item, LEVEL_KEYS, where)
+        level_id = r.ident(item, "id", where)
+        points = item.get("points")
+        if isinstance(points, bool) or not isinstance(points, int) \
+                or not 0 <= points <= MAX_POINTS:
+            raise r.fail(f"{where}.points", f"expected a whole number from 0 to {MAX_POINTS}, "
+                         f"got {points!r}")
+        if any(lv.id == level_id for lv in scale):
+            raise r.fail(f"{where}.id", f"level {level_id!r} is used twice")
+        if scale and points <= scale[-1].points:
+            raise r.fail(f"{where}.points", "levels go from the lowest to the highest, each "
+                         "worth more points than the one before")
+        scale.append(Level(level_id, points, r.text(item, "title", where),
+                           r.text(item, "text", where, required=False)))
+    raw_criteria = raw.get("criteria")
+    if not isinstance(raw_criteria, list) or not raw_criteria:
+        raise r.fail("rubric.criteria", "expected a list of at least one criterion")
+    criteria: list[Criterion] = []
+    level_ids = [lv.id for lv in scale]
+    for n, item in enumerate(raw_criteria):
+        where = f"rubric.criteria[{n}]"
+        if not isinstance(item, dict):
+            raise r.fail(where, "a criterion must be a mapping with id, title and levels")
+        _unknown_keys(r, item, CRITERION_KEYS, where)
+        criterion_id = r.ident(item, "id", where)
+        if any(c.id == criterion_id for c in criteria):
+            raise r.fail(f"{where}.id", f"criterion {criterion_id!r} is used twice")
+        steps = r.ids(item, "steps", where)
+        for step_id in steps:
+            if step_id not in step_ids:
+                raise r.fail(f"{where}.steps", f"no step {step_id!r} in this worksheet")
+        raw_levels = item.get("levels")
+        if not isinstance(raw_levels, dict):
+            raise r.fail(f"{where}.levels", "expected what each level looks like: level id: "
+                         "{en, da, nb}")
+        for level_id in raw_levels:
+            if level_id not in level_ids:
+                raise r.fail(f"{where}.levels.{level_id}", f"no level {level_id!r} on the "
+                             f"scale; use {', '.join(level_ids)}")
+        descriptors = {lv.id: r.text(raw_levels, lv.id, f"{where}.levels")
+                       for lv in scale if lv.id in raw_levels or not lv.text}
+        criteria.append(Criterion(criterion_id, r.text(item, "title", where),
+                                  r.text(item, "description", where, required=False),
+                                  steps, descriptors))
+    return Rubric(tuple(scale), tuple(criteria))
 
 
 def _parse_feeds(r: _Reader, raw: Any, field_ids: set[str]) -> Feeds | None:

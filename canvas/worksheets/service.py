@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.exceptions import NotFound
 
 from ..access import owned_worksheet
+from ..classroom.locks import canvas_lock
 from ..content.loader import Library
 from ..extensions import db
 from ..models import RefusedSave, User, Worksheet, utcnow
@@ -157,6 +158,10 @@ class WorksheetStep:
         if self.step is None:
             raise NotFound()
         return worksheet
+
+    def locked(self, worksheet: Worksheet) -> str | None:
+        """Handed-in work stays as handed in until the teacher gives it back."""
+        return canvas_lock(worksheet.canvas_id)
 
     def context(self, worksheet: Worksheet) -> Context:
         return Context(self.library, worksheet.canvas.language, self.ui,

@@ -101,8 +101,11 @@ def _page(worksheet: Worksheet, definition: WorksheetDefinition, step: Step, *,
                           "theirs": stored.get(name, "")}
                          for name, mine in values.items()
                          if name in inputs and _differs(mine, stored.get(name))]
+    from ..classroom.review import editor_note
+
     return render_template(
         "worksheets/step.html", worksheet=worksheet, definition=definition, step=step,
+        classroom=editor_note(worksheet.canvas_id),
         ctx=ctx, lang=language, inputs=inputs, conflict_rows=conflict_rows,
         values=shown_values(step, answers, ctx) if values is None else values,
         errors=errors or {}, conflict=conflict, index=definition.step_index(step.id),
@@ -157,6 +160,9 @@ def step(worksheet_id: int, step_id: str):
         # Keep what the user typed; the version now names the stored one, so saving again
         # deliberately keeps this tab's text.
         return _page(worksheet, definition, step, values=posted, status=409, conflict=True)
+    if answer.status == "locked":
+        flash(answer.message, "error")
+        return _page(worksheet, definition, step, values=posted, status=423)
     if answer.errors:
         return _page(worksheet, definition, step, values=posted, errors=answer.errors,
                      status=422)
@@ -237,6 +243,9 @@ def deal_with(worksheet_id: int, refused_id: int):
     if action == "restore":
         answer = save(_editor(worksheet_id, step_id),
                       {"version": version, "step": step_id, "fields": payload})
+        if answer.status == "locked":
+            flash(answer.message, "error")
+            return redirect(url_for("worksheets.not_saved", worksheet_id=worksheet_id))
         if answer.errors:
             flash(_("Some of that text could not be put back; see the messages."), "error")
             return redirect(url_for("worksheets.step", worksheet_id=worksheet_id,

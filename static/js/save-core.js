@@ -167,7 +167,8 @@ export function createSaver(options) {
       showConflict(data, answer.theirs);
       return false;
     }
-    if (answer.status === "invalid") {
+    if (answer.status === "invalid" || answer.status === "locked") {
+      // Locked: the work is handed in (or the feedback released); the copy stays here.
       setStatus("error", answer.message || words.error);
       return false;
     }

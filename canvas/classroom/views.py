@@ -1,0 +1,145 @@
+"""Classroom routes, blueprint `classroom`: the teachers' pages are in teaching.py, the
+students' in learning.py (create_app imports both, which adds their routes to `bp`); what
+both use is here.
+
+Teachers (of the class, or an admin):
+    /classes                                          GET        my classes (admins: all)
+    /classes/new                                      GET, POST  make a class
+    /classes/<c>                                      GET        roster, join code, assignments
+    /classes/<c>/settings                             POST       name, language, approval
+    /classes/<c>/code                                 POST       reset or switch off the code
+    /classes/<c>/qr.svg                               GET        the join link as a QR code
+    /classes/<c>/projector                            GET        code and QR code, large
+    /classes/<c>/students                             POST       add a student (name, e-mail)
+    /classes/<c>/students/import                      POST       add students from a CSV file
+    /classes/<c>/teachers                             POST       add a co-teacher
+    /classes/<c>/members/<u>/approve                  POST       let in a student who asked
+    /classes/<c>/members/<u>/remove                   POST       take someone out
+    /classes/<c>/members/<u>/password                 POST       a new password for a student
+    /classes/<c>/delete                               GET, POST  delete the class
+    /classes/<c>/assignments/new                      GET, POST  set an assignment
+    /classes/<c>/assignments/<a>                      GET        the students' work (?filter=)
+    /classes/<c>/assignments/<a>/edit                 GET, POST  change it
+    /classes/<c>/assignments/<a>/extensions           POST       more time for one student
+    /classes/<c>/assignments/<a>/release              POST       release all marked work
+    /classes/<c>/assignments/<a>/students/<s>         GET, POST  review (POST: no JavaScript)
+    /classes/<c>/assignments/<a>/students/<s>/autosave POST      JSON save of the marking
+    /classes/<c>/assignments/<a>/students/<s>/release POST       release this marking
+    /classes/<c>/assignments/<a>/students/<s>/changes GET        what changed between attempts
+    /classes/teachers/<u>/approve                     POST       (admins) approve a teacher
+Students:
+    /join                                             GET, POST  join with a code
+    /join/<code>                                      GET, POST  the join link (QR code)
+    /invitations/<c>                                  POST       accept or decline
+    /assignments                                      GET        my assignments
+    /assignments/<a>                                  GET        one: instructions, feedback
+    /assignments/<a>/start                            POST       start or go on with my canvas
+    /assignments/<a>/submit                           POST       hand in
+    /assignments/<a>/take-back                        POST       take a hand-in back
+    /assignments/<a>/changes                          GET        what changed between attempts
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from ..access import may_teach
+from ..extensions import db
+from ..models import User, utcnow
+from . import counts
+from .classes import ClassroomError
+
+bp = Blueprint("classroom", __name__)
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+def zone() -> str:
+    """The time zone dates are typed and shown in."""
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def actor() -> User:
+    """The signed-in user as a row of this request's session."""
+    return db.session.get(User, current_user.id)
+
+
+def refused(exc: ClassroomError, back: str | None = None):  # noqa: ANN201
+    """A page saying why something could not be done, with the error's status."""
+    return render_template("classroom/refused.html", message=exc.message, back=back,
+                           code=exc.status), exc.status
+
+
+def teaching(view):  # noqa: ANN001, ANN201
+    """Signed in (else the sign-in page) as someone who may teach (else 403: a student, or a
+    teacher waiting for an admin's approval, is told so)."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any):  # noqa: ANN202
+        if not may_teach(current_user):
+            if request.path.endswith("/autosave"):
+                abort(403)  # the save protocol's scripts read JSON errors
+            return render_template("classroom/not_teacher.html"), 403
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_only(view):  # noqa: ANN001, ANN201
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any):  # noqa: ANN202
+        if current_user.role != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.app_template_filter("when")
+def when(moment: datetime | None, exact: bool = False) -> str:
+    """A stored time (UTC) in the app's time zone, written the reader's way: "3 Dec 2026,
+    14:05" (with seconds when `exact`, for receipts)."""
+    if moment is None:
+        return ""
+    from babel import Locale
+    from babel.dates import format_skeleton
+    from flask_babel import get_locale, to_user_timezone
+
+    locale = get_locale() or Locale.parse("en")
+    local = to_user_timezone(moment)
+    # CLDR has no skeleton for date and time together: join the two the locale's way.
+    date = format_skeleton("yMMMd", local, locale=locale)
+    time = format_skeleton("Hms" if exact else "Hm", local, locale=locale)
+    return str(locale.datetime_formats["medium"]).format(time, date)
+
+
+@bp.app_context_processor
+def classroom_nav() -> dict[str, Any]:
+    """`classroom_counts()` for the header: computed only when a page asks (one query)."""
+    def classroom_counts() -> dict[str, int]:
+        if not current_user.is_authenticated:
+            return {}
+        if may_teach(current_user):
+            return {"needs_marking": counts.needs_marking(current_user.id)}
+        return {"new_feedback": counts.new_feedback(current_user.id)}
+    return {"classroom_counts": classroom_counts}
+
+
+def home_sections(user: User) -> dict[str, Any]:
+    """What the home page shows of classes: a teacher's classes with what needs marking, a
+    student's assignments, invitations and classes they wait to get into."""
+    from . import assignments, classes
+
+    if may_teach(user):
+        taught = classes.classes_taught(user)
+        return {"classes": taught, "waiting": counts.needs_marking_by(user.id, "class_id"),
+                "students": classes.student_counts([c.id for c in taught])}
+    return {"assignments": assignments.assignments_for(user), "now": now(),
+            "invitations": classes.invitations(user),
+            "asked": classes.waiting_to_join(user)}
