@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -184,3 +184,26 @@ class AuditEvent(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class QuizAnswer(db.Model):
+    """A user's answers to one self-check question: the first (what they knew) and the
+    latest (what they learnt from the feedback), and how many tries. One row per user and
+    question, so the table grows with the content, not with the clicks."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "question_id",
+                                       name="uq_quiz_answers_user_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Content ids (canvas/content/quizzes.py), at most MAX_ID_LENGTH characters.
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    question_id: Mapped[str] = mapped_column(String(80))
+    first_choice: Mapped[str] = mapped_column(String(80))
+    first_right: Mapped[bool] = mapped_column()
+    last_choice: Mapped[str] = mapped_column(String(80))
+    last_right: Mapped[bool] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=1)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
