@@ -286,6 +286,9 @@ def _check_worksheets(content_dir: Path, languages: tuple[str, ...],
                             problems.append(f"{path}: {step.id}.{f.id}.ladders: {ladder!r} "
                                             f"does not exist in {language}")
             for f in step.fields:
+                if f.kind.asks_for_numbers and not f.estimate:
+                    problems.append(f"{path}: {step.id}.{f.id}.estimate: say how to find or "
+                                    f"estimate the numbers this field asks for")
                 for source in f.tactics_from:
                     if source not in field_ids:
                         problems.append(f"{path}: {step.id}.{f.id}.tactics_from: no field "
