@@ -285,9 +285,11 @@ def _parse_item(raw: Any, path: Path, key: str, language: str, renderer: Rendere
             html[k] = rendered
             links.extend(found)
         elif isinstance(v, list) and all(isinstance(s, str) for s in v):
+            # Lists are questions, which the canvas board and the exports show beside the
+            # student's work: a glossary link there would lead away from it.
             out = []
             for s in v:
-                rendered, found = renderer.render(s, language, True, *linked)
+                rendered, found = renderer.render(s, language, True)
                 out.append(rendered)
                 links.extend(found)
             lists[k] = tuple(out)
