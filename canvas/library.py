@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .content.loader import Library, load_library
+from .content import Library, load_library
 from .interchange import CanvasDocument, canvas_document, read_document
 from .languages import LANGUAGES
 from .models import Canvas

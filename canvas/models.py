@@ -357,3 +357,26 @@ class Feedback(db.Model):
     released_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
 
     attempt: Mapped[Attempt] = relationship(back_populates="feedback")
+
+
+class QuizAnswer(db.Model):
+    """A user's answers to one self-check question: the first (what they knew) and the
+    latest (what they learnt from the feedback), and how many tries. One row per user and
+    question, so the table grows with the content, not with the clicks."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "question_id",
+                                       name="uq_quiz_answers_user_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Content ids (canvas/content/quizzes.py), at most MAX_ID_LENGTH characters.
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    question_id: Mapped[str] = mapped_column(String(80))
+    first_choice: Mapped[str] = mapped_column(String(80))
+    first_right: Mapped[bool] = mapped_column()
+    last_choice: Mapped[str] = mapped_column(String(80))
+    last_right: Mapped[bool] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=1)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -72,6 +72,9 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("learn.index", "GET"): row(302, 302, 302),  # to the reader's language
     ("learn.pages", "GET"): EVERYONE_OK,
     ("learn.page", "GET"): EVERYONE_OK,
+    # A self-check posted with no answer chosen: the page again, asking for one. Visitors may
+    # check themselves too; only signed-in answers are kept (tests/test_learn.py).
+    ("learn.check", "POST"): row(422, 422, 422),
     ("auth.register", "GET"): EVERYONE_OK,
     ("auth.register", "POST"): row(422, 422, 422),
     ("auth.login", "GET"): EVERYONE_OK,

@@ -254,13 +254,14 @@ def bad_item_id(root: Path) -> list[str]:
 
 
 def missing_id_in_da(root: Path) -> list[str]:
-    path = root / "da" / "acquisition.md"
+    # An item nothing else links to or asks about, so the one problem is the missing id.
+    path = root / "da" / "retention.md"
 
     def change(meta):
-        meta["items"] = [i for i in meta["items"] if i["id"] != "freemium"]
+        meta["items"] = [i for i in meta["items"] if i["id"] != "one-stop-shop"]
 
     _edit_meta(path, change)
-    return [f"{path}: items: missing id acquisition#freemium"]
+    return [f"{path}: items: missing id retention#one-stop-shop"]
 
 
 def missing_nested_id(root: Path) -> list[str]:
@@ -368,12 +369,147 @@ def unknown_coach_rule(root: Path) -> list[str]:
     return [f"{path}: steps.customer.coach[0]: unknown rule 'be_nice'"]
 
 
+# --- signposts, the guide, the glossary, the labels and the self-checks --------------------------
+
+def _edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def quiz_two_right_answers(root: Path) -> list[str]:
+    path = root / "quizzes" / "service.yaml"
+    _edit_yaml(path, lambda q: q["questions"][0]["options"][0].update(right=True))
+    return [f"{path}: questions[0].options: question 'cinema-app' needs exactly one option "
+            "with `right: true`, found 2"]
+
+
+def quiz_no_right_answer(root: Path) -> list[str]:
+    path = root / "quizzes" / "glossary.yaml"
+    _edit_yaml(path, lambda q: q["questions"][1]["options"][0].pop("right"))
+    return [f"{path}: questions[1].options: question 'hoodie-margin' needs exactly one option "
+            "with `right: true`, found 0"]
+
+
+def quiz_option_without_explanation(root: Path) -> list[str]:
+    path = root / "quizzes" / "customer-relationships.yaml"
+    _edit_yaml(path, lambda q: q["questions"][0]["options"][0].pop("explain"))
+    return [f"{path}: questions[0].options[0].explain: option 'one-for-all' needs an "
+            "explanation"]
+
+
+def quiz_prompt_without_nb(root: Path) -> list[str]:
+    path = root / "quizzes" / "loyalty-ladder.yaml"
+    _edit_yaml(path, lambda q: q["questions"][2]["prompt"].pop("nb"))
+    return [f"{path}: questions[2].prompt: missing language(s): nb"]
+
+
+def quiz_explanation_without_da(root: Path) -> list[str]:
+    path = root / "quizzes" / "look-alikes.yaml"
+    _edit_yaml(path, lambda q: q["questions"][4]["options"][1]["explain"].pop("da"))
+    return [f"{path}: questions[4].options[1].explain: missing language(s): da"]
+
+
+def quiz_item_missing(root: Path) -> list[str]:
+    path = root / "quizzes" / "acquisition.yaml"
+    _edit_yaml(path, lambda q: q["questions"][0]["options"][0].update(item="acquisition#nope"))
+    return [f"{path}: questions[0].options[0].item: 'acquisition#nope' does not exist in en"]
+
+
+def quiz_unknown_key(root: Path) -> list[str]:
+    path = root / "quizzes" / "upselling.yaml"
+    _edit_yaml(path, lambda q: q["questions"][1].update(hint={"en": "Think."}))
+    return [f"{path}: questions[1]: unknown key(s): hint"]
+
+
+def quiz_duplicate_question(root: Path) -> list[str]:
+    path = root / "quizzes" / "cases.yaml"
+    _edit_yaml(path, lambda q: q["questions"][1].update(id="why-they-left"))
+    return [f"{path}: questions: duplicate question id 'why-they-left'"]
+
+
+def quiz_link_to_missing_page(root: Path) -> list[str]:
+    path = root / "quizzes" / "mistakes.yaml"
+    _edit_yaml(path, lambda q: q["questions"][0]["options"][0]["explain"].update(
+        en="See [the missing page](nowhere.md)."))
+    return [f"{path}: link 'nowhere.md': no such page in en"]
+
+
+def page_without_self_check(root: Path) -> list[str]:
+    (root / "quizzes" / "blocks.yaml").unlink()
+    return [f"{root / 'quizzes'}: page 'blocks' has no self-check"]
+
+
+def page_without_goals(root: Path) -> list[str]:
+    path = root / "en" / "service.md"
+    _edit_meta(path, lambda meta: meta.pop("goals"))
+    return [f"{path}: goals: 0 learning goal(s); a page opens with 2 or 3"]
+
+
+def in_short_of_two_lines(root: Path) -> list[str]:
+    path = root / "nb" / "cases.md"
+    _edit_meta(path, lambda meta: meta["in_short"].pop())
+    return [f"{path}: in_short: 2 line(s); \"in short\" is 3 lines"]
+
+
+def core_path_too_long(root: Path) -> list[str]:
+    path = root / "guide.yaml"
+    _edit_text(path, "  - page: service\n    minutes: 15", "  - page: service\n    minutes: 30")
+    return [f"{path}: core: the core path takes 60 minutes, more than a lesson of 45"]
+
+
+def core_path_unknown_page(root: Path) -> list[str]:
+    path = root / "guide.yaml"
+    _edit_text(path, "  - page: service\n", "  - page: nowhere\n")
+    return [f"{path}: core[1].page: no page 'nowhere' in ids.yaml"]
+
+
+def glossary_form_used_twice(root: Path) -> list[str]:
+    path = root / "en" / "glossary.md"
+    _edit_text(path, "forms: [prospect, prospects]", "forms: [prospect, prospects, lead]")
+    return [f"{path}: items[3].forms: 'lead' already links to 'lead'"]
+
+
+def glossary_term_nobody_uses(root: Path) -> list[str]:
+    path = root / "da" / "glossary.md"
+    _edit_text(path, "forms: [dækningsgrad, dækningsgraden]", "forms: [bruttoavance]")
+    return [f"{path}: items.margin.forms: no page in da uses the term"]
+
+
+def label_without_nb(root: Path) -> list[str]:
+    path = root / "labels.yaml"
+    _edit_text(path, "in_short: {en: In short, da: Kort fortalt, nb: Kort sagt}",
+               "in_short: {en: In short, da: Kort fortalt}")
+    return [f"{path}: in_short: missing language(s): nb"]
+
+
+def label_placeholder_mismatch(root: Path) -> list[str]:
+    path = root / "labels.yaml"
+    _edit_text(path, '"{right} af {total} rigtige."', '"{right} af {alle} rigtige."')
+    return [f"{path}: score.da: placeholders differ from en"]
+
+
+def label_the_pages_need_is_missing(root: Path) -> list[str]:
+    path = root / "labels.yaml"
+    _edit_text(path, 'used_on: {en: "Used on:", da: "Bruges på:", nb: "Brukes på:"}\n', "")
+    return [f"{path}: used_on: the learning pages need this label"]
+
+
+LEARNING_BREAKERS = [
+    quiz_two_right_answers, quiz_no_right_answer, quiz_option_without_explanation,
+    quiz_prompt_without_nb, quiz_explanation_without_da, quiz_item_missing, quiz_unknown_key,
+    quiz_duplicate_question, quiz_link_to_missing_page, page_without_self_check,
+    page_without_goals, in_short_of_two_lines, core_path_too_long, core_path_unknown_page,
+    glossary_form_used_twice, glossary_term_nobody_uses, label_without_nb,
+    label_placeholder_mismatch, label_the_pages_need_is_missing]
+
+
 BREAKERS = [bad_yaml, missing_title, item_without_name, bad_item_id, missing_id_in_da,
             missing_nested_id, unknown_item, missing_page, unknown_page, link_to_missing_page,
             link_to_missing_anchor, link_in_item_to_missing_anchor, teaches_missing_ref,
             teaches_missing_page, unknown_field_type, missing_nb_label,
             summary_placeholder_mismatch, summary_line_count_mismatch, missing_catalogue,
-            unknown_coach_rule]
+            unknown_coach_rule, *LEARNING_BREAKERS]
 
 
 def test_frontmatter_rewrite_alone_keeps_the_tree_sound(tree):
@@ -393,7 +529,10 @@ def test_check_tree_reports_each_problem(tree, breaker):
         assert any(p.startswith(line) for p in problems), (line, problems)
 
 
-@pytest.mark.parametrize("breaker", [bad_yaml, missing_title, item_without_name, bad_item_id],
+@pytest.mark.parametrize("breaker", [bad_yaml, missing_title, item_without_name, bad_item_id,
+                                     quiz_two_right_answers, quiz_option_without_explanation,
+                                     quiz_prompt_without_nb, quiz_item_missing,
+                                     glossary_form_used_twice, label_without_nb],
                          ids=lambda f: f.__name__)
 def test_loader_raises_content_error_naming_file_and_key(tree, breaker):
     (wanted,) = breaker(tree)
@@ -546,3 +685,32 @@ def test_rendered_content_is_cleaned_of_scripts_and_handlers(tmp_path):
             if name.lower().startswith("on")] == []
     for words in ("alert(", "onerror", "javascript:"):
         assert not cleaned.mentions(words), words
+
+
+def test_glossary_links_whole_words_longest_form_first_once_per_scope():
+    from canvas.content.loader import make_glossary
+
+    glossary = make_glossary("glossary", {"lead": ["lead", "leads", "warm lead"],
+                                          "conversion-goal": ["conversion goal"],
+                                          "conversion": ["conversion"]})
+    seen: set[str] = set()
+    html, _ = Renderer().render(
+        "A warm\nlead, a lead-time, misleading [lead](service.md), `lead` and a lead again;\n"
+        "the conversion goal, then conversion.", "en", glossary=glossary, seen=seen)
+    assert html.count('class="gloss"') == 3
+    assert '<a class="gloss" href="/learn/en/glossary#lead">warm\nlead</a>' in html
+    assert 'href="/learn/en/glossary#conversion-goal">conversion goal</a>' in html
+    assert 'href="/learn/en/glossary#conversion">conversion</a>.' in html
+    assert seen == {"lead", "conversion-goal", "conversion"}
+    # A new scope links again; without a glossary nothing is linked.
+    again, _ = Renderer().render("Leads.", "en", glossary=glossary, seen=set())
+    assert '<a class="gloss" href="/learn/en/glossary#lead">Leads</a>' in again
+    plain, _ = Renderer().render("Leads.", "en")
+    assert "gloss" not in plain
+
+
+def test_a_content_tree_cannot_smuggle_classes_or_styles_through_tables():
+    html, _ = Renderer().render('| a | b |\n|:--|--:|\n| <span class="x" style="color:red">'
+                                'c</span> | d |\n', "en")
+    assert "<table>" in html and "<th" in html
+    assert "style=" not in html and 'class="x"' not in html

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..content.loader import Library
 from ..extensions import db
 from ..interchange import canvas_document
-from ..models import Canvas, Snapshot, User, UserSession, utcnow
+from ..models import Canvas, QuizAnswer, Snapshot, User, UserSession, utcnow
 from ..worksheets.definition import WorksheetDefinition
 
 FORMAT = "canvas-account-data/1"
@@ -23,7 +23,8 @@ def _when(moment: datetime | None) -> str | None:
 def account_data(user: User, definitions: dict[str, WorksheetDefinition], library: Library,
                  now: datetime | None = None) -> dict[str, Any]:
     """The account, every canvas (also those in the recycle bin) in the canvas format
-    (docs/canvas-format.md) with its saved versions, and the sign-ins."""
+    (docs/canvas-format.md) with its saved versions, the sign-ins and the self-check
+    answers."""
     canvases = db.session.scalars(select(Canvas).where(Canvas.owner_id == user.id)
                                   .order_by(Canvas.id))
     sign_ins = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
@@ -48,4 +49,12 @@ def account_data(user: User, definitions: dict[str, WorksheetDefinition], librar
                       "user_agent": row.user_agent, "address": row.address,
                       "ended_at": _when(row.ended_at), "end_reason": row.end_reason}
                      for row in sign_ins],
+        "self_checks": [{"quiz": row.quiz_id, "question": row.question_id,
+                         "first_choice": row.first_choice, "first_right": row.first_right,
+                         "latest_choice": row.last_choice, "latest_right": row.last_right,
+                         "attempts": row.attempts, "first_at": _when(row.first_at),
+                         "latest_at": _when(row.last_at)}
+                        for row in db.session.scalars(
+                            select(QuizAnswer).where(QuizAnswer.user_id == user.id)
+                            .order_by(QuizAnswer.id))],
     }

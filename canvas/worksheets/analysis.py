@@ -328,6 +328,14 @@ def step_done(step: Step, answers: dict[str, Any]) -> bool:
     return any(f.kind.answered(f, answers.get(f.id)) for f in step.fields)
 
 
+def missing_required(definition: WorksheetDefinition, answers: dict[str, Any]
+                     ) -> list[tuple[Step, Field]]:
+    """The required fields still unanswered, in the worksheet's order: what stands between
+    the worksheet and handing it in. Saving never depends on it."""
+    return [(s, f) for s, f in definition.all_fields()
+            if f.required and not f.kind.answered(f, answers.get(f.id))]
+
+
 def progress(definition: WorksheetDefinition, answers: dict[str, Any]) -> tuple[int, int]:
     """(steps done, steps in all)."""
     done = sum(1 for s in definition.steps if step_done(s, answers))

@@ -71,11 +71,20 @@ class Field:
     tactics_from: tuple[str, ...] = ()
     generate: str | None = None  # "summary": offers a draft generated from the answers
     rows: int = 4
+    # Needed before the worksheet is handed in; saving half-done work still works.
+    required: bool = False
+    estimate: Text = NO_TEXT  # how to find or estimate the number(s) asked for
+    starters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by language
+    model_answer: Text = NO_TEXT  # one good answer, to compare with (text fields)
 
     @property
     def kind(self) -> FieldType:
         """The field's type: everything the app does with it (worksheets/fields.py)."""
         return TYPES[self.type]
+
+    def starters_in(self, language: str) -> tuple[str, ...]:
+        """The sentence starters in `language` (English when it has none)."""
+        return self.starters.get(language) or self.starters.get("en", ())
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,37 @@ class _Reader:
             raise self.fail(f"{where}.{key}", f"expected a number, got {value!r}")
         return float(value)
 
+    def texts(self, raw: dict, key: str, where: str) -> dict[str, tuple[str, ...]]:
+        """A list of texts per language, as many in each language as in the first."""
+        value = raw.get(key)
+        if value is None:
+            return {}
+        at = f"{where}.{key}"
+        if not isinstance(value, dict):
+            raise self.fail(at, "expected a list of texts per language (en, da, nb)")
+        out = {}
+        for lang in self.languages:
+            texts = value.get(lang)
+            if not isinstance(texts, list) or not texts or not all(
+                    isinstance(t, str) and t.strip() for t in texts):
+                raise self.fail(f"{at}.{lang}", "expected a list of texts")
+            out[lang] = tuple(texts)
+        unknown = set(value) - set(self.languages)
+        if unknown:
+            raise self.fail(at, f"unknown language(s): {', '.join(sorted(map(str, unknown)))}")
+        first = self.languages[0]
+        for lang in self.languages[1:]:
+            if len(out[lang]) != len(out[first]):
+                raise self.fail(f"{at}.{lang}", f"{len(out[lang])} texts, {first} has "
+                                f"{len(out[first])}")
+        return out
+
+    def flag(self, raw: dict, key: str, where: str) -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", f"expected true or false, got {value!r}")
+        return value
+
     def ids(self, raw: dict, key: str, where: str) -> tuple[str, ...]:
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -267,8 +307,15 @@ def _parse_field(r: _Reader, raw: Any, where: str) -> Field:
         catalogue=raw.get("catalogue"), only=r.ids(raw, "only", where), options=options,
         details=details, ladders=r.ids(raw, "ladders", where),
         tactics_from=r.ids(raw, "tactics_from", where), generate=raw.get("generate"),
-        rows=int(raw.get("rows", 4)),
+        rows=int(raw.get("rows", 4)), required=r.flag(raw, "required", where),
+        estimate=r.text(raw, "estimate", where, required=False),
+        starters=r.texts(raw, "starters", where),
+        model_answer=r.text(raw, "model_answer", where, required=False),
     )
+    if (declared.starters or declared.model_answer) and not declared.kind.free_text:
+        key = "starters" if declared.starters else "model_answer"
+        raise r.fail(f"{where}.{key}", f"sentence starters and a model answer help with "
+                     f"writing; a {kind} field has no text to write")
     declared.kind.declare(declared, lambda key, problem: r.fail(
         f"{where}.{key}" if key else where, problem))
     return declared

@@ -253,6 +253,8 @@ class FieldType:
 
     choice_like: ClassVar[bool] = False  # needs a catalogue or options
     default_max_length: ClassVar[int] = 0
+    free_text: ClassVar[bool] = False  # the student writes: sentence starters, a model answer
+    asks_for_numbers: ClassVar[bool] = False  # needs help to estimate (`estimate:`)
 
     def __init__(self, type_name: str, template: str) -> None:
         self.name, self.template = type_name, template
@@ -320,6 +322,8 @@ def diff(a: list[Line], b: list[Line]) -> list[tuple[str, str, str]]:
 class TextType(FieldType):
     """Free text with a length limit; long text is a textarea."""
 
+    free_text = True
+
     def __init__(self, type_name: str, template: str, rows: int) -> None:
         super().__init__(type_name, template)
         self.long = bool(rows)
@@ -363,6 +367,8 @@ class TextType(FieldType):
 @register("number")
 class NumberType(FieldType):
     """A number, typed the way the canvas's language writes numbers."""
+
+    asks_for_numbers = True
 
     def inputs(self, f: Field, ctx: Context) -> list[Input]:
         return [Input(f.id, "number")]
@@ -698,6 +704,8 @@ class LadderType(FieldType):
 
     Stored as {"ladder": id, "tactics": {tactic: "ladder:rung"}, <ladder id>: {"counts":
     {rung: n}, "goals": {rung: percent}}} for every ladder offered."""
+
+    asks_for_numbers = True
 
     def declare(self, f: Field, fail: Callable[[str, str], Exception]) -> None:
         if not f.ladders:

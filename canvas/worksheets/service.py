@@ -113,6 +113,7 @@ class StepState:
     panel: dict[str, Any] | None
     draft: str | None
     language: str  # the canvas's: how the panel writes numbers
+    missing_required: list = field(default_factory=list)  # (step, field) still to answer
 
 
 def step_state(definition: WorksheetDefinition, step: Step, answers: Mapping[str, Any],
@@ -126,7 +127,7 @@ def step_state(definition: WorksheetDefinition, step: Step, answers: Mapping[str
         done, total, {s.id: analysis.step_done(s, answers) for s in definition.steps},
         analysis.coach(definition, step, answers, library, language),
         analysis.panel_context(definition, step, answers, library, language, ui), draft,
-        language)
+        language, analysis.missing_required(definition, answers))
 
 
 # --- the worksheet's adapter to the save protocol --------------------------------------------
