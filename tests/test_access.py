@@ -57,6 +57,7 @@ ADMIN_PAGE = row(SIGN_IN, 403, 403, admin=200)
 # a 500; anyone else's is refused before the form is read.
 ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("static", "GET"): EVERYONE_OK,
+    ("health.check", "GET"): EVERYONE_OK,  # the load balancer's check: no sign-in
     ("learn.index", "GET"): row(302, 302, 302),  # to the reader's language
     ("learn.pages", "GET"): EVERYONE_OK,
     ("learn.page", "GET"): EVERYONE_OK,
