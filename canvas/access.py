@@ -9,13 +9,22 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from .database import lock_rows
 from .extensions import db
 from .models import Canvas, Snapshot, User, Worksheet
 
 
+def _get(model: type, object_id: int):  # noqa: ANN202
+    # In a write transaction on PostgreSQL the row is locked (FOR UPDATE) and read afresh, so
+    # a version check made on it holds until the transaction ends (database.lock_rows).
+    if lock_rows():
+        return db.session.get(model, object_id, with_for_update=True, populate_existing=True)
+    return db.session.get(model, object_id)
+
+
 def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
     """The user's canvas (in the recycle bin when `deleted`), or 404."""
-    canvas = db.session.get(Canvas, canvas_id)
+    canvas = _get(Canvas, canvas_id)
     if canvas is None or canvas.owner_id != user.id or (canvas.deleted_at is not None) != deleted:
         raise NotFound()
     return canvas
@@ -23,7 +32,7 @@ def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas
 
 def owned_worksheet(user: User, worksheet_id: int) -> Worksheet:
     """The user's worksheet in a live canvas, or 404."""
-    worksheet = db.session.get(Worksheet, worksheet_id)
+    worksheet = _get(Worksheet, worksheet_id)
     if (worksheet is None or worksheet.canvas.owner_id != user.id
             or worksheet.canvas.deleted_at is not None):
         raise NotFound()
