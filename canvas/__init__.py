@@ -66,9 +66,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         headers,
         health,
         i18n,
+        jobs,
         library,
         static_files,
         templating,
+        transfer,
     )
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
@@ -98,6 +100,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       admin_bp):
         app.register_blueprint(blueprint)
     health.init_app(app)
+    jobs.init_app(app)
+    transfer.init_app(app)
     cli.init_app(app)
     static_files.init_app(app)  # last: it wraps app.wsgi_app (after ProxyFix, in front)
     return app

@@ -65,6 +65,19 @@ DEFAULTS: dict[str, object] = {
     # PDF renders one user may have in flight at once: one running and one waiting.
     "PDF_RENDERS_PER_USER": 2,
     "AUDIT_PAGE_SIZE": 50,
+    # Long jobs (canvas/jobs.py): "local" worker processes beside each web process, or "rq"
+    # workers through Redis; unset: rq when REDIS_URL is set, else local.
+    "JOB_BACKEND": None,
+    "JOB_QUEUE": "canvas",
+    # Worker processes per web process (local backend). One each, as the PDF worker always
+    # had: gunicorn's web processes already give one per core (see gunicorn.conf.py).
+    "JOB_PROCESSES": 1,
+    # Limits of a job that sets none: its run, its result, its wait for a worker.
+    "JOB_TIMEOUT_SECONDS": 600,
+    "JOB_MAX_BYTES": 256 * 1024 * 1024,
+    "JOB_QUEUE_SECONDS": 600,
+    # Finished jobs (a class's ZIP waiting to be downloaded) are kept this long.
+    "JOB_KEEP_HOURS": 24,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
@@ -80,7 +93,9 @@ DEFAULTS: dict[str, object] = {
 def rate_limit_storage(config) -> str:  # noqa: ANN001 - a Flask config mapping
     """Where Flask-Limiter counts: Redis when REDIS_URL is set (several server processes
     share the counts), else this process's memory."""
-    return config.get("REDIS_URL") or "memory://"
+    url = config.get("REDIS_URL") or "memory://"
+    # redis-py writes a socket as unix://; the limits library calls the same redis+unix://.
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
 
 
 # The unprefixed environment variables a host (systemd, a container platform, a PaaS) sets by
