@@ -65,6 +65,8 @@ DEFAULTS: dict[str, object] = {
     # PDF renders one user may have in flight at once: one running and one waiting.
     "PDF_RENDERS_PER_USER": 2,
     "AUDIT_PAGE_SIZE": 50,
+    # Canvases on one page of the home page (query count and time stay flat with more).
+    "HOME_PAGE_SIZE": 20,
     # Long jobs (canvas/jobs.py): "local" worker processes beside each web process, or "rq"
     # workers through Redis; unset: rq when REDIS_URL is set, else local.
     "JOB_BACKEND": None,
