@@ -112,11 +112,19 @@ def gunicorn(spec: str, env: dict[str, str], model: Model = SYNC) -> Iterator[in
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+            headers: dict[str, str] | None = None, jar: dict[str, str] | None = None
+            ) -> tuple[int, dict[str, str], str]:
+    """One request; with a `jar`, its cookies are sent and the answer's kept in it."""
+    headers = dict(headers or {})
+    if jar:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request(method, path, body=body, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
+        if jar is not None:
+            for raw in response.headers.get_all("Set-Cookie") or []:
+                jar.update({k: m.value for k, m in SimpleCookie(raw).items()})
         return response.status, dict(response.headers.items()), response.read().decode()
     finally:
         conn.close()
@@ -124,19 +132,16 @@ def request(port: int, method: str, path: str, body: bytes | None = None,
 
 def sign_in(port: int, email: str) -> tuple[str, str]:
     """Sign in over HTTP; returns (Cookie header, CSRF token)."""
-    status, headers, page = request(port, "GET", "/auth/login")
+    jar: dict[str, str] = {}
+    _, _, page = request(port, "GET", "/auth/login", jar=jar)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    cookie = SimpleCookie(headers.get("Set-Cookie", ""))
-    jar = {k: m.value for k, m in cookie.items()}
     form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token}).encode()
-    status, headers, _ = request(port, "POST", "/auth/login", form, {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    status, _, _ = request(port, "POST", "/auth/login", form,
+                           {"Content-Type": "application/x-www-form-urlencoded"}, jar=jar)
     assert status == 302, status
-    jar.update({k: m.value for k, m in SimpleCookie(headers["Set-Cookie"]).items()})
-    cookies = "; ".join(f"{k}={v}" for k, v in jar.items())
-    _, _, page = request(port, "GET", "/", headers={"Cookie": cookies})
-    return cookies, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    _, _, page = request(port, "GET", "/", jar=jar)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return "; ".join(f"{k}={v}" for k, v in jar.items()), token
 
 
 @dataclass
