@@ -125,7 +125,8 @@ def request(port: int, method: str, path: str, body: bytes | None = None,
         if jar is not None:
             for raw in response.headers.get_all("Set-Cookie") or []:
                 jar.update({k: m.value for k, m in SimpleCookie(raw).items()})
-        return response.status, dict(response.headers.items()), response.read().decode()
+        return (response.status, dict(response.headers.items()),
+                response.read().decode("utf-8", "replace"))
     finally:
         conn.close()
 
