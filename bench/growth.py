@@ -45,7 +45,8 @@ def notes(count: int, block_ids: tuple[str, ...], per_block: int) -> dict[str, l
     slots += [("customer-segments", i) for i in range(segments, per_block)]
     for n, (block, _) in enumerate(slots[:max(0, count - segments)]):
         blocks[block].append({"id": f"n{n}", "text": f"Note {n} about the business " * 2,
-                              "segment": "s0" if n % 2 and segments else None})
+                              "segment": "s0" if n % 2 and segments and block != "customer-segments"
+                              else None})
     return blocks
 
 

@@ -44,12 +44,12 @@ def world(request, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
     config: dict[str, object] = {"JOB_BACKEND": request.param, "JOB_WORKER_MODULES": SEAMS,
                                  "JOB_PROCESSES": 1}
     redis_dir = Path(f"/tmp/canvas-redis-{os.getpid()}-{folder.name}")  # a short socket path
-    worker = None
-    if request.param == "rq":
-        config["REDIS_URL"] = start_redis(redis_dir)
-        config["JOB_QUEUE"] = f"test-{folder.name}"
-    app = migrated_app(folder / "jobs.sqlite3", **config)
+    worker = app = None
     try:
+        if request.param == "rq":
+            config["REDIS_URL"] = start_redis(redis_dir)
+            config["JOB_QUEUE"] = f"test-{folder.name}"
+        app = migrated_app(folder / "jobs.sqlite3", **config)
         if request.param == "rq":
             env = {**os.environ, "PYTHONPATH": str(ROOT), "CANVAS_SECRET_KEY": "jobs-test",
                    "CANVAS_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -76,12 +76,14 @@ def world(request, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
                 worker.kill()
                 worker.wait()
             worker.stderr.close()
+        if request.param == "rq":  # never leave a server behind, whatever failed
             subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "redis", "stop",
                             str(redis_dir)], check=False)
         jobs.shutdown()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture
