@@ -3,12 +3,13 @@
 Every setting can be changed from the environment: BIND, WEB_CONCURRENCY (worker
 processes), GUNICORN_WORKER_CLASS and GUNICORN_THREADS, or any flag in GUNICORN_CMD_ARGS.
 
-The default is sync workers, 2 x cores + 1 of them: measured in BENCHMARKS.md ("Autosave"),
-threaded workers (gthread) served pages and autosaves at about the same rate but their
-autosave p99 was several times worse, because a process's threads queue for one GIL and
-for SQLite's write lock with its busy-wait back-off; one request per process keeps the tail
-short. Set GUNICORN_WORKER_CLASS=gthread where many slow clients hold connections open
-without a proxy in front (nginx buffers them, so behind nginx sync is right).
+The default is sync workers, 2 x cores + 1 of them: measured in BENCHMARKS.md ("The worker
+model"), threaded workers (gthread, cores x 4 threads: 8 requests at once, not 5) gave fewer
+autosaves a second (170 against 218) and fewer pages (the step page 167 against 233), with an
+autosave p99 4.4 times its floor's against 2.7 times: a process's threads share one GIL for
+the app's Python, which is most of a request, and queue for SQLite's write lock behind its
+sleeping busy handler. nginx in front buffers slow clients, so a sync worker is never held
+by one; without such a proxy, set GUNICORN_WORKER_CLASS=gthread.
 """
 
 import os
