@@ -39,7 +39,7 @@ setup: system $(VENV)/.installed translations
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 # Compiled gettext catalogues (.mo) are build output, made from the .po files.
@@ -77,6 +77,7 @@ lint: $(VENV)/.installed
 # Each writes its table to standard output; BENCHMARKS.md says how each is read.
 bench: setup
 	@bash scripts/system-packages.sh --bench
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/saves.py
 	$(BIN)/python bench/pages.py
