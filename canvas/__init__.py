@@ -71,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_files,
         templating,
         transfer,
+        web,
     )
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
@@ -99,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp, account_bp,
                       admin_bp):
         app.register_blueprint(blueprint)
+    app.before_request(web.refuse_nul_characters)
     health.init_app(app)
     jobs.init_app(app)
     transfer.init_app(app)

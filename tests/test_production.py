@@ -214,3 +214,30 @@ def test_plain_static_names_are_revalidated_and_carry_the_security_headers(clien
 
 def test_a_stale_hash_is_not_found(client):
     assert client.get("/static/css/app.000000000000.css").status_code == 404
+
+
+# --- the same on both databases ---------------------------------------------------------------
+
+
+def test_a_nul_character_in_a_form_or_query_is_refused_before_any_view(app, login, make_user):
+    """PostgreSQL cannot store or even compare text with NUL (a 500 there); SQLite could.
+    Refused alike on both, before a view reads it, and nothing is stored."""
+    from sqlalchemy import func, select
+
+    from canvas.models import Canvas
+    from tests.conftest import csrf_from
+
+    user = make_user()
+    session = login(user)
+    response = session.post("/canvases/new", {"title": "Glans\x00", "language": "en",
+                                              "worksheet": ""})
+    assert response.status_code == 400
+    client = app.test_client()
+    page = client.get("/auth/login")
+    response = client.post("/auth/login", data={
+        "email": "a\x00@example.test", "password": "x", "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 400
+    assert login(make_user(role="admin")).get("/admin/users?q=%00").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Canvas.id))) == 0
+        db.session.remove()
