@@ -1,20 +1,39 @@
-# Two commands for a newcomer: `make run` and `make test`.
+# Two commands for a newcomer: `make run` and `make test`; `make serve` as in production.
+SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := canvas
 
-.PHONY: run test setup db demo system test-system lint bench clean translations messages
+.PHONY: run serve test test-postgres setup db demo system test-system lint bench clean \
+	translations messages
 
 run: setup db demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(BIN)/flask --app canvas run --host 127.0.0.1 --port 5000
 
+# Production: gunicorn sized from the CPU count (gunicorn.conf.py), settings from the
+# environment (docs/deploy.md). Binds 127.0.0.1:8000 unless BIND says otherwise.
+serve: setup db
+	$(BIN)/gunicorn --config gunicorn.conf.py 'canvas:create_app()'
+
+# SQLite (with the job tests on RQ against a throwaway redis-server), the browser tests,
+# then the non-browser suite again on a throwaway PostgreSQL server.
 test: setup test-system db
 	$(BIN)/ruff check canvas tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto -m "not browser"
 	$(BIN)/python -m pytest -m browser
+	$(MAKE) --no-print-directory test-postgres
+
+# The non-browser suite on PostgreSQL: a cluster made in a temporary folder, on a Unix
+# socket only, and removed afterwards whatever the outcome.
+test-postgres: setup test-system
+	@dir=$$(mktemp -d /tmp/canvas-postgres.XXXXXX); \
+	trap 'bash scripts/services.sh postgres stop "$$dir"' EXIT; \
+	url=$$(bash scripts/services.sh postgres start "$$dir") || exit 1; \
+	echo "PostgreSQL: $$url"; \
+	CANVAS_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -n auto -m "not browser"
 
 setup: system $(VENV)/.installed translations
 
@@ -57,10 +76,18 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check canvas tests bench
 	$(BIN)/lint-imports --no-cache
 
+# Each writes its table to standard output; BENCHMARKS.md says how each is read.
 bench: setup
+	@bash scripts/system-packages.sh --bench
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/saves.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/pdf_served.py
 	$(BIN)/python bench/signin_memory.py
+	$(BIN)/python bench/class.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache canvas/translations/*/LC_MESSAGES/*.mo

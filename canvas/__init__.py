@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import DEFAULTS, DEV_SECRET_KEY, rate_limit_storage
+from .config import DEFAULTS, DEV_SECRET_KEY, database_uri, from_environment, rate_limit_storage
 
 
 class InsecureConfig(RuntimeError):
@@ -29,8 +29,9 @@ def check_secret_key(app: Flask) -> None:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create and configure the app: defaults, then the instance folder's config.py and
-    CANVAS_* variables, or, for tests, only the mapping given."""
+    """Create and configure the app: defaults, then the instance folder's config.py, the
+    host's unprefixed variables (DATABASE_URL, SECRET_KEY, REDIS_URL, MAIL_*, HTTPS, PROXIES)
+    and CANVAS_* variables, or, for tests, only the mapping given."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -38,9 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
+        app.config.update(from_environment())
         app.config.from_prefixed_env("CANVAS")
     else:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     check_secret_key(app)
     # Before any blueprint adds a rule: every <int:...> in the app is bounded.
@@ -55,7 +58,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.template_folder = app.config["TEMPLATES_DIR"]
     app.static_folder = app.config["STATIC_DIR"]
 
-    from . import audit, cli, database, errors, headers, library, locale, site, templating
+    from . import (
+        audit,
+        cli,
+        database,
+        errors,
+        headers,
+        health,
+        jobs,
+        library,
+        locale,
+        site,
+        static_files,
+        templating,
+        transfer,
+        web,
+    )
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .auth import signin
@@ -85,5 +103,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (site.bp, locale.bp, auth_bp, canvases_bp, learn_bp, worksheets_bp, exports_bp,
                       account_bp, admin_bp, classroom_bp):
         app.register_blueprint(blueprint)
+    app.before_request(web.refuse_nul_characters)
+    health.init_app(app)
+    jobs.init_app(app, create_app)
+    transfer.init_app(app)
     cli.init_app(app)
+    static_files.init_app(app)  # last: it wraps app.wsgi_app (after ProxyFix, in front)
     return app

@@ -8,9 +8,13 @@ read from the database on every request, so a removed student loses access at on
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
+from .database import lock_rows
 from .extensions import db
 from .models import (
     Assignment,
@@ -23,9 +27,27 @@ from .models import (
 )
 
 
+def _get(model: type, object_id: int, *parents: Any):  # noqa: ANN202
+    # In a write transaction on PostgreSQL the row is locked (FOR UPDATE) and read afresh, so
+    # a version check made on it holds until the transaction ends (database.lock_rows).
+    if lock_rows():
+        return db.session.get(model, object_id, with_for_update=True, populate_existing=True)
+    # Otherwise with the parent rows the access check reads, in the same query.
+    return db.session.get(model, object_id,
+                          options=[joinedload(parent, innerjoin=True) for parent in parents])
+
+
+def locked_row(row: Any) -> Any:
+    """`row` read afresh and locked for the rest of the write transaction on PostgreSQL (the
+    version check of an editor whose object was reached through other rows); else `row`."""
+    if lock_rows():
+        return db.session.get(type(row), row.id, with_for_update=True, populate_existing=True)
+    return row
+
+
 def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas:
     """The user's canvas (in the recycle bin when `deleted`), or 404."""
-    canvas = db.session.get(Canvas, canvas_id)
+    canvas = _get(Canvas, canvas_id)
     if canvas is None or canvas.owner_id != user.id or (canvas.deleted_at is not None) != deleted:
         raise NotFound()
     return canvas
@@ -33,7 +55,7 @@ def owned_canvas(user: User, canvas_id: int, *, deleted: bool = False) -> Canvas
 
 def owned_worksheet(user: User, worksheet_id: int) -> Worksheet:
     """The user's worksheet in a live canvas, or 404."""
-    worksheet = db.session.get(Worksheet, worksheet_id)
+    worksheet = _get(Worksheet, worksheet_id, Worksheet.canvas)
     if (worksheet is None or worksheet.canvas.owner_id != user.id
             or worksheet.canvas.deleted_at is not None):
         raise NotFound()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +72,21 @@ DEFAULTS: dict[str, object] = {
     "TEACHERS_NEED_APPROVAL": False,
     # The most students a class takes, and rows a roster import reads.
     "CLASS_MAX_STUDENTS": 200,
+    # Canvases on one page of the home page (query count and time stay flat with more).
+    "HOME_PAGE_SIZE": 20,
+    # Long jobs (canvas/jobs.py): "local" worker processes beside each web process, or "rq"
+    # workers through Redis; unset: rq when REDIS_URL is set, else local.
+    "JOB_BACKEND": None,
+    "JOB_QUEUE": "canvas",
+    # Worker processes per web process (local backend). One each, as the PDF worker always
+    # had: gunicorn's web processes already give one per core (see gunicorn.conf.py).
+    "JOB_PROCESSES": 1,
+    # Limits of a job that sets none: its run, its result, its wait for a worker.
+    "JOB_TIMEOUT_SECONDS": 600,
+    "JOB_MAX_BYTES": 256 * 1024 * 1024,
+    "JOB_QUEUE_SECONDS": 600,
+    # Finished jobs (a class's ZIP waiting to be downloaded) are kept this long.
+    "JOB_KEEP_HOURS": 24,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
@@ -85,4 +102,61 @@ DEFAULTS: dict[str, object] = {
 def rate_limit_storage(config) -> str:
     """Where Flask-Limiter counts: Redis when REDIS_URL is set (several server processes
     share the counts), else this process's memory."""
-    return config.get("REDIS_URL") or "memory://"
+    url = config.get("REDIS_URL") or "memory://"
+    # redis-py writes a socket as unix://; the limits library calls the same redis+unix://.
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+# The unprefixed environment variables a host (systemd, a container platform, a PaaS) sets by
+# convention, and the config keys they fill; CANVAS_<KEY> variables still override them.
+ENVIRONMENT: dict[str, tuple[str, type]] = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "HTTPS": ("HTTPS", bool),
+    "PROXIES": ("PROXIES", int),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", bool),
+    "MAIL_USE_SSL": ("MAIL_USE_SSL", bool),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+}
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def database_uri(url: str) -> str:
+    """SQLAlchemy's name for a DATABASE_URL: postgres:// and postgresql:// (what hosts
+    write) use the psycopg 3 driver the `postgres` extra installs."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Config keys from the unprefixed variables in ENVIRONMENT that are set and not empty.
+
+    A value that cannot be read (HTTPS=maybe, MAIL_PORT=abc) raises ValueError naming the
+    variable: a typo must stop start-up, not quietly serve without TLS."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, object] = {}
+    for name, (key, kind) in ENVIRONMENT.items():
+        raw = environ.get(name, "").strip()
+        if not raw:
+            continue
+        if kind is bool:
+            if raw.lower() not in TRUE + FALSE:
+                raise ValueError(f"{name}={raw!r}: expected one of {', '.join(TRUE + FALSE)}")
+            config[key] = raw.lower() in TRUE
+        elif kind is int:
+            try:
+                config[key] = int(raw)
+            except ValueError:
+                raise ValueError(f"{name}={raw!r}: expected a whole number") from None
+        else:
+            config[key] = raw
+    if "SQLALCHEMY_DATABASE_URI" in config:
+        config["SQLALCHEMY_DATABASE_URI"] = database_uri(str(config["SQLALCHEMY_DATABASE_URI"]))
+    return config

@@ -8,11 +8,19 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, Integer
+from sqlalchemy.orm import DeclarativeBase, registry
+
+# Ids and versions are 64-bit everywhere, as SQLite's INTEGER is: URLs may name any id up to
+# 2**63 - 1 (converters.py), and PostgreSQL's plain integer stops at 2**31 - 1. On SQLite the
+# type stays INTEGER, which AUTOINCREMENT requires.
+INT64 = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
     """Declarative base for the typed SQLAlchemy 2 models."""
+
+    registry = registry(type_annotation_map={int: INT64})
 
 
 db = SQLAlchemy(model_class=Base)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from .database import serialize
 from .extensions import db
 from .models import SignInFailure, utcnow
 
@@ -71,6 +72,8 @@ def record_failure(email: str, address: str, rules: Rules,
                    now: datetime | None = None) -> timedelta | None:
     """Count a failed sign-in (not committed); returns the lock it earned, if any."""
     now = now or utcnow()
+    # Two failures for one e-mail at once must both count (and not both insert its row).
+    serialize(f"sign-in-failures:{email}")
     rows = {row.address: row for row in _rows(email, address)}
     earned: list[timedelta] = []
     for key, threshold in ((address, rules.after), (ANY_ADDRESS, rules.after_any_address)):

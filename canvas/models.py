@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -380,3 +380,33 @@ class QuizAnswer(db.Model):
     attempts: Mapped[int] = mapped_column(default=1)
     first_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(db.Model):
+    """A long job (a PDF render, a class's ZIP): what it is, how far it got and its result,
+    kept in the database so that any server process, and a page reloaded, finds it
+    (canvas/jobs.py runs it, in a local process or on an RQ worker)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: it goes in URLs
+    kind: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None)
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done|failed
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    # Why it failed: timeout | too-large | failed | lost (its worker went away).
+    error: Mapped[str] = mapped_column(String(20), default="")
+    timeout_seconds: Mapped[float] = mapped_column()
+    max_bytes: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # Past this a job that has not finished has failed, whoever was meant to finish it.
+    deadline: Mapped[datetime] = mapped_column()
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, default=None)
+    result_name: Mapped[str] = mapped_column(String(200), default="")
+    result_type: Mapped[str] = mapped_column(String(100), default="")

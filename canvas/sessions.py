@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from .database import write_transaction
 from .extensions import db
@@ -73,7 +74,9 @@ def find_session(token: str | None) -> UserSession | None:
     """The row a cookie's token names, open or not (None for an unknown token)."""
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # With its user in the same query: every signed-in request asks for both (signin.py).
+    return db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                             .where(UserSession.token_hash == _hash(token)))
 
 
 def why_not_live(row: UserSession, limits: Limits, now: datetime | None = None) -> str | None:

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app (and, with --test, the test suite) needs, when missing.
 #   runtime: WeasyPrint's Pango and HarfBuzz subsetting libraries, and fonts
-#   --test:  Debian's Chromium for the Playwright browser tests
+#   --test:  Debian's Chromium for the Playwright browser tests, PostgreSQL and Redis for the
+#            suite's throwaway servers (scripts/services.sh starts and stops them)
+#   --bench: wrk, the HTTP load generator of bench/pages.py and bench/saves.py
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ ${1:-} == --test ]]; then
-  packages+=(chromium)
+  packages+=(chromium postgresql redis-server)
+elif [[ ${1:-} == --bench ]]; then
+  packages+=(wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do

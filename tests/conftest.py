@@ -20,6 +20,7 @@ from canvas.canvases.service import create_canvas
 from canvas.extensions import db
 from canvas.library import get_definitions
 from canvas.models import Canvas, User
+from tests.databases import database_uri
 from tests.dom import html_of
 
 PASSWORD = "correct horse battery"
@@ -27,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def migrated_app(database: Path, **config: object) -> Flask:
-    """An app on the SQLite file `database`, migrated with the real Alembic migrations."""
+    """An app on the SQLite file `database` (or a fresh PostgreSQL schema, under
+    `make test-postgres`), migrated with the real Alembic migrations."""
     app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **config})
+                      "SQLALCHEMY_DATABASE_URI": database_uri(database), **config})
     with app.app_context():
         upgrade()
     return app

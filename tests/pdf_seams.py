@@ -1,4 +1,4 @@
-"""Imported in the PDF worker by tests (config PDF_WORKER_MODULES): a kind of render that
+"""Imported in the job workers by tests (config JOB_WORKER_MODULES): a kind of render that
 takes too long, to test the time limit."""
 
 import time

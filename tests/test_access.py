@@ -69,6 +69,7 @@ MY_ASSIGNMENT = row(SIGN_IN, 200, 404, teacher=302, admin=302)
 ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("static", "GET"): EVERYONE_OK,
     ("site.favicon", "GET"): EVERYONE_OK,
+    ("health.check", "GET"): EVERYONE_OK,  # the load balancer's check: no sign-in
     ("learn.index", "GET"): row(302, 302, 302),  # to the reader's language
     ("learn.pages", "GET"): EVERYONE_OK,
     ("learn.page", "GET"): EVERYONE_OK,

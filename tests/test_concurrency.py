@@ -1,8 +1,9 @@
 """Concurrent autosaves against the real app served over HTTP on 127.0.0.1.
 
 SQLite runs in WAL mode and every save takes the write lock up front (BEGIN IMMEDIATE), so
-concurrent saves queue instead of failing with "database is locked", and the version check
-lets exactly one of several saves that name the same version through.
+concurrent saves queue instead of failing with "database is locked"; on PostgreSQL
+(`make test-postgres`) the save locks the row it checks (SELECT ... FOR UPDATE). Either way
+the version check lets exactly one of several saves that name the same version through.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from canvas.library import get_definitions
 from canvas.models import RefusedSave
 from canvas.worksheets.service import MAX_REFUSED
 from tests.conftest import PASSWORD, migrated_app, stored_answers
+from tests.databases import on_postgres
 
 THREADS = 20
 TIMEOUT = 60  # seconds for one request; the busy timeout is 15 s
@@ -130,11 +132,31 @@ def make_users_with_worksheets(app: Flask, users: int, per_user: int) -> dict[st
     return out
 
 
+@pytest.mark.skipif(on_postgres(), reason="SQLite's settings")
 def test_sqlite_runs_in_wal_mode(live_app):
     app, _ = live_app
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar().lower() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's settings")
+def test_postgres_sessions_speak_utc_whatever_the_server_zone(live_app):
+    """The test server runs in Europe/Oslo (scripts/services.sh); stored times stay UTC."""
+    from datetime import UTC, datetime
+
+    from canvas.models import AuditEvent
+
+    app, _ = live_app
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    with app.app_context():
+        assert db.session.execute(text("SHOW TIME ZONE")).scalar() == "UTC"
+        db.session.add(AuditEvent(kind="test", created_at=moment, detail={}))
+        db.session.commit()
+        db.session.expire_all()
+        stored = db.session.scalar(select(AuditEvent.created_at))
+        db.session.remove()
+    assert stored.replace(tzinfo=UTC) == moment
 
 
 def test_many_worksheets_saved_concurrently_keep_every_acknowledged_save(live_app):
@@ -222,3 +244,33 @@ def test_concurrent_saves_naming_the_same_version_let_exactly_one_through(live_a
         db.session.remove()
     # Every refused text is kept, up to the cap of refused saves kept per worksheet.
     assert refused == min(attempts - 1, MAX_REFUSED)
+
+
+def test_failed_sign_ins_at_once_all_count(live_app):
+    """Ten wrong passwords for one new e-mail at the same moment: one row per key, ten
+    failures counted (PostgreSQL: an advisory lock per e-mail; SQLite: BEGIN IMMEDIATE)."""
+    from canvas import lockout
+    from canvas.database import write_transaction
+    from canvas.models import SignInFailure
+
+    app, _ = live_app
+    rules = lockout.Rules.from_config(app.config)
+    attempts = 10
+    barrier = threading.Barrier(attempts, timeout=TIMEOUT)
+
+    def fail(_n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                with write_transaction():
+                    lockout.record_failure("guess@example.test", "10.0.0.1", rules)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        list(pool.map(fail, range(attempts)))
+    with app.app_context():
+        rows = {row.address: row.count for row in db.session.scalars(
+            select(SignInFailure).where(SignInFailure.email == "guess@example.test"))}
+        db.session.remove()
+    assert rows == {"10.0.0.1": attempts, lockout.ANY_ADDRESS: attempts}

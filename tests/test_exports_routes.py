@@ -6,17 +6,18 @@ import io
 import re
 import threading
 import time
-from concurrent.futures import Future
 from multiprocessing.connection import wait as wait_for
 from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from canvas import jobs
 from canvas.exports import worker
 from canvas.extensions import db
 from canvas.interchange import CanvasDocument
-from canvas.models import Canvas
+from canvas.models import Canvas, Job
 
 DOWNLOAD = re.compile(r'attachment; filename="([a-z0-9-]+\.pdf)"; filename\*=UTF-8\'\'(\S+)$')
 
@@ -117,17 +118,26 @@ def test_export_page_offers_sizes_and_downloads(app, make_user, make_canvas, log
     assert "Glans &lt;Rengøring&gt;" in html
 
 
+def worker_pids(app) -> set[int]:  # noqa: ANN001
+    """The process ids of the app's local job workers (the PDF renderers)."""
+    with app.app_context():
+        backend = jobs.backend()
+    return {process.pid for lane in backend.lanes for process in lane.processes()}
+
+
 def test_a_render_over_time_gives_a_clear_page_and_the_app_carries_on(app, make_user,
                                                                         make_canvas, login):
     user = make_user()
     canvas_id, (ws,) = make_canvas(user)
     session = login(user)
+    assert session.get(f"/canvases/{canvas_id}/poster.pdf").status_code == 200
+    before = worker_pids(app)
     app.config["PDF_TIMEOUT_SECONDS"] = 0.001
     response = session.get(f"/canvases/{canvas_id}/poster.pdf")
     assert response.status_code == 503
     assert "took longer than 0.001 seconds" in response.text
     assert response.headers["Retry-After"] == "30"
-    assert worker._pool is None  # the stuck worker was terminated
+    assert before and not before & worker_pids(app)  # the stuck worker was replaced
     assert session.get("/").status_code == 200  # other requests are answered
     app.config["PDF_TIMEOUT_SECONDS"] = 60
     response = session.get(f"/worksheets/{ws}/report.pdf")  # a fresh worker takes over
@@ -136,78 +146,62 @@ def test_a_render_over_time_gives_a_clear_page_and_the_app_carries_on(app, make_
 
 
 EMPTY = CanvasDocument("T", "en", "", None, {}, ())
-SLOW = {"PDF_WORKER_MODULES": ["tests.pdf_seams"]}  # adds the kind of render "slow"
 
 
-def test_a_render_that_hangs_is_stopped_without_blocking_others(app):
+@pytest.fixture
+def slow_app(app):  # noqa: ANN001, ANN201
+    """The app, its workers importing tests.pdf_seams (the kinds "slow", "paused-poster")."""
+    app.config["JOB_WORKER_MODULES"] = ["tests.pdf_seams"]
+    return app
+
+
+def render(app, kind: str = "poster", **config) -> bytes:  # noqa: ANN001, ANN003
+    with app.app_context():
+        return worker.render_pdf(dict(app.config, **config), kind, EMPTY, "a4")
+
+
+def test_a_render_that_hangs_is_stopped_without_blocking_others(slow_app):
     """A render that sleeps past the limit: the caller gets PdfTimeout, the worker goes."""
-    config = dict(app.config, PDF_TIMEOUT_SECONDS=60, **SLOW)
-    worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first (spawn is slow)
-    pool = worker._pool
-    procs = list(pool._processes.values())
+    render(slow_app)  # start the worker first (spawn is slow)
+    with slow_app.app_context():
+        (lane,) = jobs.backend().lanes
+    procs = lane.processes()
+    started = time.monotonic()
     with pytest.raises(worker.PdfTimeout):
-        worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "slow", EMPTY, "a4")
-    assert worker._pool is None
+        render(slow_app, "slow", PDF_TIMEOUT_SECONDS=1.0)
+    assert time.monotonic() - started < 10  # stopped at the limit, not after its 30 s
     # Every process has exited (its sentinel is ready). Not is_alive(): that can still say
     # True for a moment while the pool's own thread reaps the process.
-    assert procs and len(wait_for([p.sentinel for p in procs], timeout=0)) == len(procs)
-    assert worker.render_pdf(config, "poster", EMPTY, "a4").startswith(b"%PDF-")
+    assert procs and len(wait_for([p.sentinel for p in procs], timeout=5)) == len(procs)
+    assert render(slow_app).startswith(b"%PDF-")
 
 
-def test_a_render_queued_behind_one_that_hangs_is_made_by_the_fresh_worker(app, caplog):
+def test_a_render_queued_behind_one_that_hangs_is_made_by_the_fresh_worker(slow_app, caplog):
     """The one worker renders one PDF at a time. When the render ahead in line is stopped for
     taking too long, the one waiting behind it is made by the fresh worker, not failed."""
-    config = dict(app.config, PDF_TIMEOUT_SECONDS=60, **SLOW)
-    worker.render_pdf(config, "poster", EMPTY, "a4")  # start the worker first
-    pool = worker._pool
+    render(slow_app)  # start the worker first
     slow: dict[str, object] = {}
 
     def hang() -> None:
         try:
-            worker.render_pdf(dict(config, PDF_TIMEOUT_SECONDS=1.0), "slow", EMPTY, "a4")
+            render(slow_app, "slow", PDF_TIMEOUT_SECONDS=2.0)
         except worker.PdfError as exc:
             slow["error"] = exc
 
     thread = threading.Thread(target=hang)
     thread.start()
     deadline = time.monotonic() + 10
-    while not pool._pending_work_items and time.monotonic() < deadline:
+    running = []
+    while not running and time.monotonic() < deadline:
+        with slow_app.app_context():
+            running = db.session.scalars(select(Job.id).where(Job.state == "running")).all()
         time.sleep(0.01)
-    assert pool._pending_work_items  # the hanging render is in line first
-    pdf = worker.render_pdf(config, "poster", EMPTY, "a4")
+    assert running  # the hanging render is being made
+    pdf = render(slow_app)  # waits in line behind it
     thread.join(timeout=30)
     assert isinstance(slow.get("error"), worker.PdfTimeout)
-    assert worker._pool is not pool  # the hanging render's worker was replaced
     assert pdf.startswith(b"%PDF-")
-    assert "PDF render failed" not in caplog.text
-
-
-def test_a_render_cancelled_twice_by_renders_that_hung_asks_to_try_again(app, monkeypatch):
-    """Sent once more after the render ahead was stopped; if that happens again, the caller
-    is told the renderer was busy (not that the canvas could not be made)."""
-
-    class StoppedPool:
-        """A pool stopped because another render on it took too long."""
-
-        def submit(self, *args: object) -> Future:
-            future: Future = Future()
-            future.cancel()  # what shutdown(cancel_futures=True) does to a waiting render
-            return future
-
-    pools: list[StoppedPool] = []
-
-    def get_pool(config: object) -> StoppedPool:
-        pools.append(StoppedPool())
-        worker._timed_out.add(pools[-1])
-        return pools[-1]
-
-    monkeypatch.setattr(worker, "_get_pool", get_pool)
-    with pytest.raises(worker.PdfFailed) as caught:
-        worker.render_pdf(dict(app.config), "poster", EMPTY, "a4")
-    assert len(pools) == 2  # sent once more, then no more
-    assert caught.value.status == 503
-    assert "renderer was busy" in caught.value.message
-    assert "Try again in a moment" in caught.value.message
+    assert "failed" not in caplog.text
 
 
 def test_a_pdf_over_the_size_limit_is_refused_clearly(app, make_user, make_canvas, login):
@@ -220,8 +214,7 @@ def test_a_pdf_over_the_size_limit_is_refused_clearly(app, make_user, make_canva
 
 
 def test_a_render_that_fails_is_a_clear_page_not_a_500(app):
-    config = dict(app.config)
     with pytest.raises(worker.PdfFailed) as caught:
-        worker.render_pdf(config, "report", EMPTY, "a4")  # it has no worksheet to report on
+        render(app, "report")  # it has no worksheet to report on
     assert caught.value.status == 503
     assert "could not be made" in caught.value.message

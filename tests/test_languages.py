@@ -3,6 +3,8 @@ the account's setting, else from the browser's Accept-Language, else English."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from canvas.extensions import db
@@ -85,4 +87,8 @@ def test_the_site_has_an_icon(client):
     finally:
         response.close()
     page = html_of(client.get("/auth/login"))
-    assert page.one("link[rel=icon]").get("href") == "/static/favicon.svg"
+    icon = page.one("link[rel=icon]").get("href")
+    assert re.fullmatch(r"/static/favicon(\.[0-9a-f]{12})?\.svg", icon), icon
+    svg = client.get(icon)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    svg.close()

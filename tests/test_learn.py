@@ -5,6 +5,7 @@ answers kept per user and counted per question for a class."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -258,8 +259,8 @@ def test_the_page_loads_the_quiz_script_as_a_module_and_nothing_inline(client):
     doc = html_of(client.get("/learn/en/service"))
     scripts = doc.all("script")
     assert all(s.get("src") for s in scripts)
-    assert any(s.get("src").endswith("/js/quiz.js") and s.get("type") == "module"
-               for s in scripts)
+    assert any(re.search(r"/js/quiz(\.[0-9a-f]{12})?\.js$", s.get("src"))
+               and s.get("type") == "module" for s in scripts)
     assert not doc.has("[style]")
 
 
@@ -371,6 +372,10 @@ def test_any_form_post_is_answered_and_keeps_only_valid_answers(app, login, make
         response = session.client.post(
             "/learn/en/service", data={"csrf_token": session.csrf, **form},
             headers={"Accept": "application/json"} if as_json else {})
+        if any("\x00" in k or "\x00" in v for k, v in form.items()):
+            # Refused before any view (canvas/web.py): PostgreSQL cannot hold a NUL.
+            assert response.status_code == 400
+            return
         assert response.status_code in (200, 422), response.status_code
         chosen = {k.removeprefix("answer__"): v for k, v in form.items()
                   if k.startswith("answer__") and v in valid.get(k.removeprefix("answer__"), ())}

@@ -139,6 +139,9 @@ def test_lock_rules_are_pure():
        address=st.sampled_from(["127.0.0.1", "::1", "192.0.2.1"]))
 def test_the_sign_in_form_never_errs(app, email, password, address):
     response = attempt(app.test_client(), email, password, address)
+    if "\x00" in email + password:  # refused before any view (canvas/web.py)
+        assert response.status_code == 400
+        return
     assert response.status_code in (422, 429)
     if response.status_code == 422:
         page = BeautifulSoup(response.text, "html.parser")

@@ -192,6 +192,9 @@ def test_change_password_needs_csrf_and_a_sign_in(app, login, make_user, client)
 def test_the_change_password_form_never_errs(login, make_user, data):
     session = login(make_user())
     response = session.post("/account/password", data=data)
+    if any("\x00" in value for value in data.values()):  # refused first (canvas/web.py)
+        assert response.status_code == 400
+        return
     assert response.status_code in (302, 422)
 
 

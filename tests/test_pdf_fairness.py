@@ -1,5 +1,6 @@
-"""Fair PDFs: one running and one waiting render per user, a clear 429 for one more, other
-users unaffected; and no render worker outlives the server that started it."""
+"""Fair PDFs: one running and one waiting render per user (counted in the database, so
+across every web process), a clear 429 for one more, other users unaffected; and no render
+worker outlives the server that started it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,42 +41,82 @@ def stop_worker():  # noqa: ANN201
     worker.shutdown()
 
 
+def in_flight(app, user_id: int, states: tuple[str, ...] = ("running", "queued"),
+              deadline: timedelta = timedelta(minutes=1)) -> list[str]:
+    """Rows for renders of the user's in flight (as another web process would have made)."""
+    from canvas.extensions import db
+    from canvas.models import Job, utcnow
+
+    ids = []
+    with app.app_context():
+        for n, state in enumerate(states):
+            ids.append(f"inflight{user_id}x{n}")
+            db.session.add(Job(id=ids[-1], kind="pdf", owner_id=user_id, state=state, params={},
+                               timeout_seconds=60, max_bytes=1, deadline=utcnow() + deadline))
+        db.session.commit()
+    return ids
+
+
+def forget(app, ids: list[str]) -> None:
+    from sqlalchemy import delete
+
+    from canvas.extensions import db
+    from canvas.models import Job
+
+    with app.app_context():
+        db.session.execute(delete(Job).where(Job.id.in_(ids)))
+        db.session.commit()
+
+
 def test_a_third_export_of_one_user_is_refused_with_a_clear_429(app, login, make_user,
                                                                make_canvas):
     user, other = make_user(), make_user()
     canvas_id, _ = make_canvas(user)
     others_canvas, _ = make_canvas(other)
     mine, theirs = login(user), login(other)
-    limit = app.config["PDF_RENDERS_PER_USER"]
-    assert limit == 2
+    assert app.config["PDF_RENDERS_PER_USER"] == 2
     # Two renders of this user in flight (one running, one waiting) ...
-    with worker.in_flight.hold(user.id, limit), worker.in_flight.hold(user.id, limit):
-        started = time.monotonic()
-        response = mine.get(f"/canvases/{canvas_id}/poster.pdf")
-        assert time.monotonic() - started < 5  # refused at once, not queued
-        assert response.status_code == 429
-        assert int(response.headers["Retry-After"]) > 0
-        message = BeautifulSoup(response.text, "html.parser").select_one("main").get_text(" ")
-        assert "You already have an export running" in message
-        # ... do not hold up anyone else's.
-        assert theirs.get(f"/canvases/{others_canvas}/poster.pdf").status_code == 200
+    held = in_flight(app, user.id)
+    started = time.monotonic()
+    response = mine.get(f"/canvases/{canvas_id}/poster.pdf")
+    assert time.monotonic() - started < 5  # refused at once, not queued
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    message = BeautifulSoup(response.text, "html.parser").select_one("main").get_text(" ")
+    assert "You already have an export running" in message
+    # ... do not hold up anyone else's.
+    assert theirs.get(f"/canvases/{others_canvas}/poster.pdf").status_code == 200
     # Once they are done, the user exports again.
+    forget(app, held)
     assert mine.get(f"/canvases/{canvas_id}/poster.pdf").status_code == 200
 
 
-def test_in_flight_renders_are_counted_per_user_in_the_real_worker(app):
-    results: dict[str, object] = {}
+def test_renders_past_their_deadline_do_not_count(app, login, make_user, make_canvas):
+    """A worker that died leaves its rows unfinished; they stop counting at their deadline."""
+    user = make_user()
+    canvas_id, _ = make_canvas(user)
+    in_flight(app, user.id, deadline=timedelta(seconds=-1))
+    assert login(user).get(f"/canvases/{canvas_id}/poster.pdf").status_code == 200
 
-    config = dict(app.config, PDF_WORKER_MODULES=["tests.pdf_seams"])  # "paused-poster"
+
+def test_in_flight_renders_are_counted_per_user_in_the_real_worker(app, make_user):
+    results: dict[str, object] = {}
+    app.config["JOB_WORKER_MODULES"] = ["tests.pdf_seams"]  # "paused-poster"
+    config = dict(app.config)
+    first_user, second_user = make_user().id, make_user().id
 
     def render(name: str, owner: int, paused: bool) -> None:
-        try:
-            results[name] = worker.render_pdf(config, "paused-poster" if paused else "poster",
-                                              EXAMPLE, "a4", owner=owner)[:5]
-        except worker.PdfError as exc:
-            results[name] = type(exc).__name__
+        owner = first_user if owner == 1 else second_user
+        with app.app_context():
+            try:
+                results[name] = worker.render_pdf(
+                    config, "paused-poster" if paused else "poster", EXAMPLE, "a4",
+                    owner=owner)[:5]
+            except worker.PdfError as exc:
+                results[name] = type(exc).__name__
 
-    worker.render_pdf(config, "poster", EXAMPLE, "a4")  # start the worker first
+    with app.app_context():
+        worker.render_pdf(config, "poster", EXAMPLE, "a4")  # start the worker first
     first = threading.Thread(target=render, args=("first", 1, True))
     second = threading.Thread(target=render, args=("second", 1, False))
     first.start()
@@ -140,7 +182,10 @@ SERVER = textwrap.dedent("""
         db.session.expunge(user)
     session = Session(app.test_client(), user)
     assert session.get(f"/canvases/{canvas_id}/poster.pdf").status_code == 200
-    print(" ".join(str(pid) for pid in worker._pool._processes), flush=True)
+    from canvas import jobs
+    with app.app_context():
+        lanes = jobs.backend().lanes
+    print(" ".join(str(p.pid) for lane in lanes for p in lane.processes()), flush=True)
     make_server("127.0.0.1", 0, app, threaded=True).serve_forever()
 """)
 

@@ -14,12 +14,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import owned_canvas
 from ..database import write_transaction
+from ..extensions import db
 from ..forms import ConfirmForm, choices
 from ..library import get_definitions, get_library
 from ..worksheets.analysis import progress
@@ -60,8 +70,12 @@ def home():
         return render_template("canvases/welcome.html")
     from ..classroom.views import home_sections
 
-    canvases = service.live_canvases(current_user)
-    return render_template("canvases/home.html", canvases=canvases,
+    # A page at a time: a student with 200 canvases got a page 200 cards long.
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000)
+    page = db.paginate(service.live_canvases_query(current_user), page=number,
+                       per_page=int(current_app.config["HOME_PAGE_SIZE"]), error_out=False)
+    canvases = page.items
+    return render_template("canvases/home.html", canvases=canvases, page=page,
                            rows={c.id: worksheet_rows(c) for c in canvases},
                            classroom=home_sections(current_user), confirm=ConfirmForm())
 

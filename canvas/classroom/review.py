@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from ..access import class_student, taught_assignment
+from ..access import class_student, locked_row, taught_assignment
 from ..canvases.blocks import BLOCK_IDS
 from ..content.loader import Library
 from ..extensions import db
@@ -256,7 +256,7 @@ class Review:
         if attempt is None or attempt.feedback is None:
             raise NotFound()
         self.attempt = attempt
-        return attempt.feedback
+        return locked_row(attempt.feedback)
 
     def locked(self, feedback: Feedback) -> str | None:
         attempt = feedback.attempt

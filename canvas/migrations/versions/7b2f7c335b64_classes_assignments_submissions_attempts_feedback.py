@@ -1,7 +1,7 @@
 """classes, assignments, submissions, attempts, feedback; teachers awaiting approval
 
 Revision ID: 7b2f7c335b64
-Revises: f4100bd35f25
+Revises: c8d1e3f5a7b9
 Create Date: 2026-12-03 10:08:50.769301
 
 Portable types only (SQLite and PostgreSQL alike); ids are never reused, as elsewhere.
@@ -9,16 +9,19 @@ Portable types only (SQLite and PostgreSQL alike); ids are never reused, as else
 import sqlalchemy as sa
 from alembic import op
 
+# 64-bit on PostgreSQL like every id (b5e7a9c1d3f2); SQLite's INTEGER already is.
+INT64 = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
 # revision identifiers, used by Alembic.
 revision = '7b2f7c335b64'
-down_revision = 'f4100bd35f25'
+down_revision = 'c8d1e3f5a7b9'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     op.create_table('classes',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('join_code', sa.String(length=16), nullable=True),
@@ -29,8 +32,8 @@ def upgrade():
     sqlite_autoincrement=True
     )
     op.create_table('assignments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('class_id', INT64, nullable=False),
     sa.Column('title', sa.String(length=120), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('definition_id', sa.String(length=80), nullable=True),
@@ -47,9 +50,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assignments_class_id'), ['class_id'], unique=False)
 
     op.create_table('class_members',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('class_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('class_id', INT64, nullable=False),
+    sa.Column('user_id', INT64, nullable=False),
     sa.Column('role', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -64,9 +67,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_class_members_user_id'), ['user_id'], unique=False)
 
     op.create_table('extensions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('assignment_id', sa.Integer(), nullable=False),
-    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('assignment_id', INT64, nullable=False),
+    sa.Column('student_id', INT64, nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
     sa.Column('closes_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], ondelete='CASCADE'),
@@ -80,11 +83,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_extensions_student_id'), ['student_id'], unique=False)
 
     op.create_table('submissions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('assignment_id', sa.Integer(), nullable=False),
-    sa.Column('student_id', sa.Integer(), nullable=False),
-    sa.Column('canvas_id', sa.Integer(), nullable=True),
-    sa.Column('worksheet_id', sa.Integer(), nullable=True),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('assignment_id', INT64, nullable=False),
+    sa.Column('student_id', INT64, nullable=False),
+    sa.Column('canvas_id', INT64, nullable=True),
+    sa.Column('worksheet_id', INT64, nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -104,9 +107,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submissions_student_id'), ['student_id'], unique=False)
 
     op.create_table('attempts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('submission_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('submission_id', INT64, nullable=False),
+    sa.Column('number', INT64, nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=False),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('snapshot', sa.JSON(), nullable=False),
@@ -121,16 +124,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempts_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('feedback',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('attempt_id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', INT64, nullable=False),
+    sa.Column('attempt_id', INT64, nullable=False),
+    sa.Column('version', INT64, nullable=False),
     sa.Column('comments', sa.JSON(), nullable=False),
     sa.Column('overall', sa.Text(), nullable=False),
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('marked_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', INT64, nullable=True),
     sa.Column('released_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ondelete='SET NULL'),

@@ -1,0 +1,34 @@
+"""Imported in the job workers by tests (config JOB_WORKER_MODULES): small tasks that
+succeed, report progress, fail, hang or make too much."""
+
+import time
+
+from canvas import jobs
+
+
+@jobs.task("test-steps")
+def steps(progress: jobs.Progress, params: dict) -> jobs.Result:
+    """Counts to params["steps"], pausing between steps, reporting each."""
+    total = int(params["steps"])
+    for done in range(total):
+        progress(done, total, f"step {done}")
+        time.sleep(float(params.get("pause", 0)))
+    progress(total, total, "finished")
+    return jobs.Result(params.get("text", "made").encode(), name="made.txt",
+                       mimetype="text/plain")
+
+
+@jobs.task("test-boom")
+def boom(progress: jobs.Progress, params: dict) -> jobs.Result:
+    raise RuntimeError("the task broke")
+
+
+@jobs.task("test-sleep")
+def sleep(progress: jobs.Progress, params: dict) -> jobs.Result:
+    time.sleep(float(params["seconds"]))
+    return jobs.Result(b"woke")
+
+
+@jobs.task("test-big")
+def big(progress: jobs.Progress, params: dict) -> jobs.Result:
+    return jobs.Result(b"x" * int(params["bytes"]))
