@@ -57,9 +57,10 @@ def _words(exc: PdfError) -> str:
     """What a failed render tells the person, in their language."""
     config = current_app.config
     if isinstance(exc, PdfTimeout):
+        seconds = f"{float(config['PDF_TIMEOUT_SECONDS']):g}"
         return _("Making the PDF took longer than %(seconds)s seconds, so it was stopped. Try "
                  "again in a moment; if it keeps happening, try a smaller page size or shorten "
-                 "the longest blocks.", seconds=f"{float(config['PDF_TIMEOUT_SECONDS']):g}")
+                 "the longest blocks.", seconds=seconds)
     if isinstance(exc, PdfTooLarge):
         return _("The PDF would be larger than the limit of %(mb)d MB, so it was not made. "
                  "Shorten the canvas or the worksheet and try again.",
