@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from babel import Locale
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     Flask,
@@ -24,7 +26,7 @@ from flask import (
     request,
     session,
 )
-from flask_babel import Domain, format_datetime, get_locale
+from flask_babel import Domain, get_locale, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -78,14 +80,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
 
 
-def when(moment: datetime | None, style: str = "short") -> Markup:
-    """A stored time as the reader's language and time zone write it, in a <time> element
-    that carries the exact moment."""
+def when(moment: datetime | None, exact: bool = False) -> Markup:
+    """A stored time (UTC) in the reader's language and the app's time zone, "3 Dec 2026,
+    14:05" (with seconds when `exact`: receipts, the audit log), in a <time> element that
+    carries the exact moment."""
     if moment is None:
         return Markup("")
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    locale = get_locale() or Locale.parse(DEFAULT)
+    local = to_user_timezone(aware)
+    # CLDR has no skeleton for date and time together: join the two the locale's way.
+    date = format_skeleton("yMMMd", local, locale=locale)
+    time = format_skeleton("Hms" if exact else "Hm", local, locale=locale)
+    shown = str(locale.datetime_formats["medium"]).format(time, date)
     return Markup('<time datetime="{}">{}</time>').format(
-        aware.isoformat(timespec="seconds"), format_datetime(aware, style))
+        aware.isoformat(timespec="seconds"), shown)
 
 
 @bp.post("/language")

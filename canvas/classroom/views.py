@@ -101,24 +101,6 @@ def admin_only(view):  # noqa: ANN001, ANN201
     return wrapper
 
 
-@bp.app_template_filter("when")
-def when(moment: datetime | None, exact: bool = False) -> str:
-    """A stored time (UTC) in the app's time zone, written the reader's way: "3 Dec 2026,
-    14:05" (with seconds when `exact`, for receipts)."""
-    if moment is None:
-        return ""
-    from babel import Locale
-    from babel.dates import format_skeleton
-    from flask_babel import get_locale, to_user_timezone
-
-    locale = get_locale() or Locale.parse("en")
-    local = to_user_timezone(moment)
-    # CLDR has no skeleton for date and time together: join the two the locale's way.
-    date = format_skeleton("yMMMd", local, locale=locale)
-    time = format_skeleton("Hms" if exact else "Hm", local, locale=locale)
-    return str(locale.datetime_formats["medium"]).format(time, date)
-
-
 @bp.app_context_processor
 def classroom_nav() -> dict[str, Any]:
     """`classroom_counts()` for the header: computed only when a page asks (one query)."""
