@@ -19,7 +19,7 @@ serve: setup db
 
 # SQLite (with the job tests on RQ against a throwaway redis-server), the browser tests,
 # then the non-browser suite again on a throwaway PostgreSQL server.
-test: setup test-system db
+test: setup test-system tests/lighthouse/node_modules/.installed db
 	$(BIN)/ruff check canvas tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto -m "not browser"
@@ -36,6 +36,11 @@ test-postgres: setup test-system
 	CANVAS_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -n auto -m "not browser"
 
 setup: system $(VENV)/.installed translations
+
+# Lighthouse for tests/browser/test_lighthouse.py, at the versions of the lock file.
+tests/lighthouse/node_modules/.installed: tests/lighthouse/package-lock.json | test-system
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -120,9 +120,10 @@ def purge_bin() -> None:
     db.session.commit()
     click.echo(ngettext("Deleted %(num)d canvas from the recycle bin.",
                         "Deleted %(num)d canvases from the recycle bin.", count))
-    click.echo(ngettext("Deleted %(num)d refused save older than %(days)d days.",
-                        "Deleted %(num)d refused saves older than %(days)d days.", refused,
-                        days=days))
+    age = ngettext("%(num)d day", "%(num)d days", days)
+    click.echo(ngettext("Deleted %(num)d text that was not saved, older than %(age)s.",
+                        "Deleted %(num)d texts that were not saved, older than %(age)s.",
+                        refused, age=age))
 
 
 def _known_revisions() -> set[str]:

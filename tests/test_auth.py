@@ -75,8 +75,8 @@ def test_register_creates_account_signs_in_and_goes_home(app, client):
 
     home = client.get("/")
     assert home.status_code == 200
-    assert "My canvases</h1>" in home.text
-    assert "Welcome! Your account is ready." in home.text
+    assert html_of(home).heading() == "Mine canvasser"  # the language chosen at sign-up
+    assert "Velkommen! Din konto er klar." in html_of(home).text(".flashes")
     assert "Ann Andersen" in home.text
 
 

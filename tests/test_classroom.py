@@ -97,7 +97,7 @@ def test_an_install_can_make_teachers_wait_for_an_admin(app, client, make_user, 
     app.config["TEACHERS_NEED_APPROVAL"] = True
     page = client.get("/auth/register")
     response = client.post("/auth/register", data={
-        "name": "Tove", "email": "tove@example.com", "role": "teacher", "language": "da",
+        "name": "Tove", "email": "tove@example.com", "role": "teacher", "language": "en",
         "password": PASSWORD, "confirm": PASSWORD,
         "csrf_token": csrf_from(page.text)})
     assert response.status_code == 302

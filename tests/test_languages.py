@@ -51,7 +51,7 @@ def test_a_user_s_switch_is_kept_in_their_settings(app, make_user, login):
         assert db.session.get(User, user.id).language == "da"
     home = html_of(session.get("/", headers={"Accept-Language": "nb"}))
     assert home.one("html").get("lang") == "da"  # the setting wins over the browser
-    assert home.heading() == "Mine lærreder"
+    assert home.heading() == "Mine canvasser"
 
 
 @pytest.mark.parametrize("language", ["xx", "", "DA", "en-GB", "nb'><script>"])

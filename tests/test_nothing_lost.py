@@ -274,7 +274,7 @@ def test_emptying_the_bin_also_drops_refused_saves_older_than_thirty_days(app, s
         db.session.commit()
     result = runner.invoke(args=["purge-bin"])
     assert result.exit_code == 0, result.output
-    assert "Deleted 1 refused save older than 30 days" in result.output
+    assert "Deleted 1 text that was not saved, older than 30 days." in result.output
     assert [r.payload["segment"] for r in refused_rows(app, ws)] == ["stale 1", "stale 2"]
 
 

@@ -35,7 +35,7 @@ KIND_LABELS = {
     "sign-in": _l("Signed in"), "sign-in failed": _l("Sign-in failed"),
     "locked out": _l("Locked out"), "signed out": _l("Signed out"),
     "session ended": _l("Session ended"), "password changed": _l("Password changed"),
-    "password reset asked": _l("Password reset asked for"),
+    "password reset asked": _l("Password reset requested"),
     "password reset": _l("Password reset"), "password set by admin": _l("Password set by an admin"),
     "role changed": _l("Role changed"), "export": _l("PDF exported"),
     "data downloaded": _l("Data downloaded"), "account deleted": _l("Account deleted"),
