@@ -39,7 +39,7 @@ setup: system $(VENV)/.installed translations
 
 # Lighthouse for tests/browser/test_lighthouse.py, at the versions of the lock file.
 tests/lighthouse/node_modules/.installed: tests/lighthouse/package-lock.json | test-system
-	npm ci --prefix tests/lighthouse --no-audit --no-fund --silent
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.installed: pyproject.toml
