@@ -1,6 +1,7 @@
 // The worksheet editor's adapter to the save protocol (save-core.js): what a step's form
 // holds, how to put it back, and what to redraw from an answer. The page works without this
 // script: the form posts normally.
+import { formFields } from "./form-fields.js";
 import { createSaver } from "./save-core.js";
 
 const editor = document.getElementById("editor");
@@ -13,31 +14,10 @@ if (editor && form) {
   const step = editor.dataset.step;
   const skip = ["csrf_token", "version", "go"];
 
-  const collect = () => {
-    const fields = {};
-    for (const el of form.elements) {
-      if (!el.name || skip.includes(el.name) || el.closest("#conflict")) continue;
-      if (el.type === "checkbox") fields[el.name] = el.checked;
-      else if (el.type === "radio") {
-        if (el.checked) fields[el.name] = el.value;
-        else if (!(el.name in fields)) fields[el.name] = "";
-      } else fields[el.name] = el.value;
-    }
-    return fields;
-  };
-
-  const inputsNamed = (name) => form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
-
-  const apply = (fields) => {
-    for (const [name, value] of Object.entries(fields)) {
-      for (const el of inputsNamed(name)) {
-        if (el.type === "checkbox") el.checked = !!value;
-        else if (el.type === "radio") el.checked = el.value === value;
-        else el.value = value == null ? "" : value;
-      }
-    }
-    updateCounters();
-  };
+  const fields = formFields(form, skip);
+  const { collect, describe, merge } = fields;
+  const inputsNamed = fields.named;
+  const apply = (values) => { fields.apply(values); updateCounters(); };
 
   const showErrors = (errors) => {
     for (const el of form.querySelectorAll(".field-error")) { el.hidden = true; el.textContent = ""; }
@@ -71,55 +51,6 @@ if (editor && form) {
     }
     const draft = document.getElementById("draft-text");
     if (draft && data.draft) draft.textContent = data.draft;
-  };
-
-  // A conflict row per input whose two versions differ, labelled as the page labels it.
-  const labelOf = (name) => {
-    const el = inputsNamed(name)[0];
-    if (!el) return name;
-    if (el.type === "radio") {
-      const legend = el.closest("fieldset") && el.closest("fieldset").querySelector("legend");
-      return legend ? legend.textContent.trim() : name;
-    }
-    const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
-    return label ? label.textContent.trim() : name;
-  };
-  const choiceText = (name, value) => {
-    for (const el of inputsNamed(name)) {
-      if (el.tagName === "SELECT") {
-        const option = [...el.options].find((o) => o.value === value);
-        return option ? option.textContent : value;
-      }
-      if (el.type === "radio" && el.value === value) {
-        const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
-        return label ? label.textContent.trim() : value;
-      }
-    }
-    return value;
-  };
-  const describe = (mine, theirs) => {
-    const rows = [];
-    for (const name of new Set([...Object.keys(mine), ...Object.keys(theirs || {})])) {
-      const a = mine[name], b = (theirs || {})[name];
-      const el = inputsNamed(name)[0];
-      if (!el) continue;
-      if (el.type === "checkbox") {
-        if (!!a !== !!b) rows.push({ key: name, label: labelOf(name), mine: !!a, theirs: !!b, kind: "flag" });
-      } else if (String(a ?? "") !== String(b ?? "")) {
-        const choice = el.type === "radio" || el.tagName === "SELECT";
-        rows.push({ key: name, label: labelOf(name), kind: choice ? "choice" : "text",
-                    mine: choice ? choiceText(name, a) : a, theirs: choice ? choiceText(name, b) : b });
-      }
-    }
-    return rows;
-  };
-  const merge = (mine, theirs, choices) => {
-    const out = { ...mine };
-    for (const [name, choice] of Object.entries(choices)) {
-      if (choice.side === "theirs") out[name] = (theirs || {})[name];
-      else if (choice.value !== undefined) out[name] = choice.value;
-    }
-    return out;
   };
 
   const signInLink = document.getElementById("sign-in-again");

@@ -1,6 +1,7 @@
 // The review screen: the teacher's marking as an adapter of the save protocol
 // (save-core.js), moving between students without losing a word, and keyboard shortcuts.
 // Without this script the marking form posts normally and the links simply navigate.
+import { formFields } from "./form-fields.js";
 import { createSaver } from "./save-core.js";
 
 const review = document.getElementById("review");
@@ -14,28 +15,8 @@ if (review && form && review.dataset.autosaveUrl) {
   const attempt = Number(review.dataset.attempt);
   const versionInputs = () => document.querySelectorAll("[data-version]");
   const skip = ["csrf_token", "version", "attempt"];
-  const named = (name) => form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
-
-  const collect = () => {
-    const fields = {};
-    for (const el of form.elements) {
-      if (!el.name || skip.includes(el.name) || el.closest("#conflict")) continue;
-      if (el.type === "radio") {
-        if (el.checked) fields[el.name] = el.value;
-        else if (!(el.name in fields)) fields[el.name] = "";
-      } else if (el.tagName === "TEXTAREA") fields[el.name] = el.value;
-    }
-    return fields;
-  };
-
-  const apply = (fields) => {
-    for (const [name, value] of Object.entries(fields)) {
-      for (const el of named(name)) {
-        if (el.type === "radio") el.checked = el.value === (value || "");
-        else el.value = value == null ? "" : value;
-      }
-    }
-  };
+  const fields = formFields(form, [...skip, "filter"]);
+  const { collect, apply, describe, merge } = fields;
 
   const showErrors = (errors) => {
     for (const el of form.querySelectorAll(".field-error")) { el.hidden = true; el.textContent = ""; }
@@ -48,46 +29,6 @@ if (review && form && review.dataset.autosaveUrl) {
   const redraw = (data) => {
     const points = document.querySelector("[data-points]");
     if (points && data.points != null) points.textContent = data.points;
-  };
-
-  const labelOf = (name) => {
-    const el = named(name)[0];
-    if (!el) return name;
-    if (el.type === "radio") {
-      const legend = el.closest("fieldset") && el.closest("fieldset").querySelector("legend");
-      return legend ? legend.textContent.trim() : name;
-    }
-    const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
-    return label ? label.textContent.trim() : name;
-  };
-  const choiceText = (name, value) => {
-    for (const el of named(name)) {
-      if (el.type === "radio" && el.value === (value || "")) {
-        const label = form.querySelector('label[for="' + CSS.escape(el.id) + '"]');
-        return label ? label.textContent.trim() : value;
-      }
-    }
-    return value;
-  };
-  const describe = (mine, theirs) => {
-    const rows = [];
-    for (const name of new Set([...Object.keys(mine), ...Object.keys(theirs || {})])) {
-      const a = mine[name], b = (theirs || {})[name];
-      const el = named(name)[0];
-      if (!el || String(a ?? "") === String(b ?? "")) continue;
-      const choice = el.type === "radio";
-      rows.push({ key: name, label: labelOf(name), kind: choice ? "choice" : "text",
-                  mine: choice ? choiceText(name, a) : a, theirs: choice ? choiceText(name, b) : b });
-    }
-    return rows;
-  };
-  const merge = (mine, theirs, choices) => {
-    const out = { ...mine };
-    for (const [name, choice] of Object.entries(choices)) {
-      if (choice.side === "theirs") out[name] = (theirs || {})[name];
-      else if (choice.value !== undefined) out[name] = choice.value;
-    }
-    return out;
   };
 
   saver = createSaver({
