@@ -195,6 +195,15 @@ def test_handing_in_stores_exactly_what_was_handed_in_and_locks_the_work(app, ma
     editor = html_of(session.get(f"/worksheets/{worksheet_id}/steps/focus"))
     assert editor.one("#step-form fieldset.plain-fieldset").get("disabled") is not None
     canvas_id = row["canvas_id"]
+    # The board shows the work read-only: every control inside a disabled fieldset, nothing
+    # to drag, and board.js leaves it alone (data-locked).
+    shown = html_of(session.get(f"/canvases/{canvas_id}"))
+    locked = shown.one("fieldset.plain-fieldset[disabled]")
+    assert locked.has("#board[data-locked]")
+    controls = "#board textarea, #board select, #board button"
+    inside = [e.tag for e in locked.all(controls)]
+    assert inside and [e.tag for e in shown.all(controls)] == inside
+    assert {li.get("draggable") for li in shown.all("#board li.note")} <= {"false"}
     board = session.client.post(f"/canvases/{canvas_id}/blocks", data=json.dumps({
         "version": 1, "blocks": {"channels": [{"id": "n1", "text": "Shop"}]}}),
         headers={"X-CSRFToken": session.csrf, "Content-Type": "application/json"})

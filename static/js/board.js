@@ -5,7 +5,8 @@ import { createSaver } from "./save-core.js";
 
 const board = document.getElementById("board");
 
-if (board) {
+// A locked board (handed-in work) is shown, not edited: its fieldset disables every control.
+if (board && !("locked" in board.dataset)) {
   document.documentElement.classList.add("js");
   const words = JSON.parse(document.getElementById("board-words").textContent);
   const paletteSize = Number(board.dataset.paletteSize) || 8;
