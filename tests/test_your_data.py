@@ -121,3 +121,37 @@ def test_delete_needs_a_sign_in(app, client, make_user):
     response = client.post("/account/delete", data={"password": PASSWORD})
     assert response.status_code in (302, 400)
     assert count(app, User, User.id == user.id) == 1
+
+
+def test_the_download_has_the_classes_and_every_hand_in_with_released_feedback_only(
+        app, login, make_user):
+    from tests.classroom import add_assignment, hand_in, make_class, mark, start
+
+    teacher, student, classmate = make_user(role="teacher"), make_user(), make_user()
+    room = add_assignment(app, make_class(app, teacher, [student, classmate]),
+                          title="Plan the relationships")
+    start(app, room, student, {"segment": "Offices"})
+    hand_in(app, room, student)
+    mark(app, room, student, comments={"segment": "Which offices?"}, outcome="return",
+         release=True)
+    hand_in(app, room, student)
+    mark(app, room, student, overall="Draft, not released yet")
+    start(app, room, classmate, {"segment": "Not mine"})
+    hand_in(app, room, classmate)
+
+    data = json.loads(login(student).get("/account/data.json").text)
+    assert data["classes"] == [{"class": "2B Business", "role": "student", "status": "active",
+                                "since": data["classes"][0]["since"]}]
+    (work,) = data["hand_ins"]
+    assert (work["assignment"], work["class"]) == ("Plan the relationships", "2B Business")
+    first, second = work["attempts"]
+    assert first["canvas"]["worksheets"][0]["answers"]["segment"] == "Offices"
+    assert len(first["receipt"]) == 64 and first["late"] is False
+    assert first["feedback"]["comments"] == {"segment": "Which offices?"}
+    assert first["feedback"]["outcome"] == "return"
+    assert second["feedback"] is None  # the teacher's draft is not the student's yet
+    assert "Not mine" not in json.dumps(data) and "Draft, not released" not in json.dumps(data)
+    # The teacher's own download names the class they teach, and no student's work.
+    theirs = json.loads(login(teacher).get("/account/data.json").text)
+    assert [(c["class"], c["role"]) for c in theirs["classes"]] == [("2B Business", "teacher")]
+    assert theirs["hand_ins"] == []

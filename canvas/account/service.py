@@ -10,7 +10,16 @@ from sqlalchemy import select
 from ..content.loader import Library
 from ..extensions import db
 from ..interchange import canvas_document
-from ..models import Canvas, QuizAnswer, Snapshot, User, UserSession, utcnow
+from ..models import (
+    Canvas,
+    ClassMember,
+    QuizAnswer,
+    Snapshot,
+    Submission,
+    User,
+    UserSession,
+    utcnow,
+)
 from ..worksheets.definition import WorksheetDefinition
 
 FORMAT = "canvas-account-data/1"
@@ -23,8 +32,8 @@ def _when(moment: datetime | None) -> str | None:
 def account_data(user: User, definitions: dict[str, WorksheetDefinition], library: Library,
                  now: datetime | None = None) -> dict[str, Any]:
     """The account, every canvas (also those in the recycle bin) in the canvas format
-    (docs/canvas-format.md) with its saved versions, the sign-ins and the self-check
-    answers."""
+    (docs/canvas-format.md) with its saved versions, the sign-ins, the self-check answers,
+    the classes and every hand-in with the feedback released on it."""
     canvases = db.session.scalars(select(Canvas).where(Canvas.owner_id == user.id)
                                   .order_by(Canvas.id))
     sign_ins = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
@@ -57,4 +66,32 @@ def account_data(user: User, definitions: dict[str, WorksheetDefinition], librar
                         for row in db.session.scalars(
                             select(QuizAnswer).where(QuizAnswer.user_id == user.id)
                             .order_by(QuizAnswer.id))],
+        "classes": [{"class": member.school_class.name, "role": member.role,
+                     "status": member.status, "since": _when(member.created_at)}
+                    for member in db.session.scalars(
+                        select(ClassMember).where(ClassMember.user_id == user.id)
+                        .order_by(ClassMember.id))],
+        "hand_ins": [_hand_ins(submission) for submission in db.session.scalars(
+            select(Submission).where(Submission.student_id == user.id)
+            .order_by(Submission.id))],
     }
+
+
+def _hand_ins(submission: Submission) -> dict[str, Any]:
+    """One assignment's work: each attempt as handed in, and the marking once released (a
+    marking not yet released is the teacher's draft, not yet the student's)."""
+    def feedback(attempt: Any) -> dict[str, Any] | None:
+        marked = attempt.feedback
+        if marked is None or marked.released_at is None:
+            return None
+        return {"comments": marked.comments, "overall": marked.overall,
+                "rubric": marked.scores, "outcome": marked.outcome,
+                "released_at": _when(marked.released_at)}
+
+    return {"assignment": submission.assignment.title,
+            "class": submission.assignment.school_class.name, "status": submission.status,
+            "attempts": [{"number": attempt.number, "handed_in_at": _when(attempt.submitted_at),
+                          "late": attempt.late, "receipt": attempt.receipt,
+                          "taken_back_at": _when(attempt.withdrawn_at),
+                          "canvas": attempt.snapshot, "feedback": feedback(attempt)}
+                         for attempt in submission.attempts]}
