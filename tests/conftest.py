@@ -6,6 +6,7 @@ import copy
 import html
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from canvas import create_app
 from canvas.accounts import create_user
@@ -213,3 +215,21 @@ def text_of(pdf: bytes) -> str:
 def squash(text: str) -> str:
     """Text without any whitespace: lines wrap anywhere in narrow blocks."""
     return re.sub(r"\s+", "", text)
+
+
+@contextmanager
+def sql_statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs inside the block (BEGIN included: it is a
+    round trip too), for tests that hold a page's query count flat as the data grows."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -5,17 +5,14 @@ extended)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from canvas.classroom import assignments as work
 from canvas.classroom import review
 from canvas.extensions import db
 from canvas.models import Assignment, User, Worksheet, utcnow
 from tests.classroom import ANSWERS, add_assignment, hand_in, make_class, mark, start
+from tests.conftest import sql_statements
 
 # The pages, by name: how to reach each from a class (the student reviewed is one who
 # resubmitted, so the page compares two attempts).
@@ -29,24 +26,6 @@ PAGES = {
     "changes": lambda room: room.review_url(room.extra["reviewed"], "/changes"),
     "home": lambda room: "/",
 }
-
-
-@contextmanager
-def counting(app) -> Iterator[list[str]]:  # noqa: ANN001
-    """Every SQL statement the app's engine runs inside the block (BEGIN included: it is a
-    round trip too)."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def build(app, make_user, size: int):  # noqa: ANN001, ANN201
@@ -93,7 +72,7 @@ def queries(app, login, room) -> dict[str, int]:  # noqa: ANN001
     # (a shared one would serve rows from its identity map and hide queries).
     for name, url in PAGES.items():
         session.get(url(room))  # warm: the session row's touch, the content caches
-        with counting(app) as statements:
+        with sql_statements(app) as statements:
             response = session.get(url(room))
         assert response.status_code == 200, (name, response.status_code)
         counts[name] = len(statements)
@@ -127,7 +106,7 @@ def test_three_students_are_counted_too(app, make_user, login):
 
 
 def test_the_counter_counts(app, make_user):
-    with counting(app) as statements, app.app_context():
+    with sql_statements(app) as statements, app.app_context():
         db.session.scalar(db.select(User.id).limit(1))
         db.session.scalar(db.select(User.id).limit(1))
     assert [s.split()[0] for s in statements] == ["BEGIN", "SELECT", "SELECT"]

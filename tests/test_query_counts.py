@@ -3,39 +3,19 @@ canvases (paginated), the board with 0, 50, 200 and the most notes a canvas may 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from canvas.canvases.blocks import BLOCK_IDS, MAX_ITEMS
 from canvas.extensions import db
 from canvas.models import Canvas
+from tests.conftest import sql_statements
 
 MOST_NOTES = len(BLOCK_IDS) * MAX_ITEMS
 
 
-@contextmanager
-def counted(app) -> Iterator[list[str]]:  # noqa: ANN001
-    """The statements the app's engine runs inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def statements_for(app, session, url: str) -> list[str]:  # noqa: ANN001
     session.get(url)  # once first: a session's last-seen time is written at most a minute
-    with counted(app) as statements:
+    with sql_statements(app) as statements:
         response = session.get(url)
     assert response.status_code == 200, url
     return statements

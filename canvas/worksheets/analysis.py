@@ -16,20 +16,10 @@ from .. import numbers
 from ..content.loader import Library
 from ..i18n import gettext_in
 from .definition import CoachRule, Field, Step, WorksheetDefinition
-from .fields import Context, ladder_of
+from .fields import Context, blank, ladder_of
 from .funnel import funnel_svg
 from .ladder import Economics, analyse_economics
 from .options import chosen_tactics, option_names, tactic_names
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, list | dict):
-        return len(value) == 0
-    return False
 
 
 def economics_of(params: dict[str, str], answers: dict[str, Any]) -> Economics:
@@ -69,15 +59,15 @@ def _names(library: Library, language: str, catalogue: str | None) -> dict[str, 
 @rule("empty")
 def _empty(r, d, answers, lib, lang):
     """The field has no answer yet."""
-    return [{}] if _blank(answers.get(r.params["field"])) else []
+    return [{}] if blank(answers.get(r.params["field"])) else []
 
 
 @rule("needs")
 def _needs(r, d, answers, lib, lang):
     """The field is answered while another field it depends on is empty."""
     fields = r.params["field"] if isinstance(r.params["field"], list) else [r.params["field"]]
-    used = any(not _blank(answers.get(f)) for f in fields)
-    return [{}] if used and _blank(answers.get(r.params["requires"])) else []
+    used = any(not blank(answers.get(f)) for f in fields)
+    return [{}] if used and blank(answers.get(r.params["requires"])) else []
 
 
 @rule("detail_empty")
@@ -87,7 +77,7 @@ def _detail_empty(r, d, answers, lib, lang):
     names = _names(lib, lang, f.catalogue if f else None)
     out = []
     for entry in answers.get(r.params["field"]) or []:
-        if isinstance(entry, dict) and _blank(entry.get(r.params["detail"])):
+        if isinstance(entry, dict) and blank(entry.get(r.params["detail"])):
             out.append({"option": names.get(entry.get("id"), entry.get("id"))})
     return out
 
@@ -194,7 +184,7 @@ def _unchecked(r, d, answers, lib, lang):
     names = _names(lib, lang, f.catalogue if f else None)
     out = []
     for oid, entry in (answers.get(r.params["field"]) or {}).items():
-        if entry.get("done") and _blank(entry.get(r.params["detail"])):
+        if entry.get("done") and blank(entry.get(r.params["detail"])):
             out.append({"option": names.get(oid, oid)})
     return out
 

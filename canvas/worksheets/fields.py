@@ -213,7 +213,8 @@ def unknown_choice(ctx: Context) -> str:
     return ctx.say("That choice is not on the list. Pick one of the options shown.")
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """Whether an answer says nothing: missing, only spaces, or an empty list or table."""
     if value is None:
         return True
     if isinstance(value, str):
@@ -281,7 +282,7 @@ class FieldType:
         return {}
 
     def answered(self, f: Field, value: Any) -> bool:
-        return not _blank(value)
+        return not blank(value)
 
     def summary(self, f: Field, value: Any, ctx: Context) -> dict[str, str]:
         """Facts the worksheet's summary template may use, as display text."""
