@@ -16,7 +16,7 @@ from canvas.extensions import db
 from canvas.library import get_definitions, load_document
 from canvas.models import Canvas, User
 from tests.browser import helpers
-from tests.browser.helpers import PASSWORD, check_axe, example, sign_in, wait_until
+from tests.browser.helpers import PASSWORD, check_axe, example, expect_home, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+    expect_home(page)
 
 
 def make_account(server, with_canvas: bool = True) -> tuple[str, int | None]:  # noqa: ANN001

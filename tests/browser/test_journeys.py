@@ -4,6 +4,7 @@ two tabs, no JavaScript, the recycle bin and keyboard-only use."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -159,19 +160,21 @@ def test_register_start_and_fill_every_step(live_server, page: Page, lang: str) 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
+    # From here on the interface speaks the language chosen at sign-up.
+    say = functools.partial(gettext_in, lang)
+    expect(page.get_by_role("heading", name=say("My canvases"))).to_be_visible()
     with server.app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
         assert user is not None and user.language == lang and user.role == "entrepreneur"
         db.session.remove()
 
     # Start a canvas: the language follows the account, the full worksheet is preselected.
-    page.get_by_role("link", name="Start a new canvas").click()
-    page.get_by_label("Title").fill(f"Glans Rengøring {lang}")
-    expect(page.get_by_label("Language of the worksheets")).to_have_value(lang)
-    page.get_by_label("Language of the worksheets").select_option(lang)
+    page.get_by_role("link", name=say("Start a new canvas")).click()
+    page.get_by_label(say("Title")).fill(f"Glans Rengøring {lang}")
+    expect(page.get_by_label(say("Language of the worksheets"))).to_have_value(lang)
+    page.get_by_label(say("Language of the worksheets")).select_option(lang)
     expect(page.locator('input[name="worksheet"][value="customer-relationships"]')).to_be_checked()
-    page.get_by_role("button", name="Create the canvas").click()
+    page.get_by_role("button", name=say("Create the canvas")).click()
     page.wait_for_url(re.compile(r"/worksheets/\d+/steps/focus$"))
     worksheet_id = int(re.search(r"/worksheets/(\d+)/", page.url).group(1))
     expect(page.locator("html")).to_have_attribute("lang", lang)

@@ -136,7 +136,7 @@ def test_locked_out_then_wait_and_sign_in(live_server, page: Page):
         page.get_by_label("E-mail").fill(email)
         page.get_by_label("Password", exact=True).fill("a wrong password")
         page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(re.compile(r"Too many wrong passwords .* Try again in 1 minutes"))
+    expect(page.get_by_text(re.compile(r"Too many wrong passwords .* Try again in 1 minute;"))
            ).to_be_visible()
     expect(page.get_by_label("E-mail")).to_have_value(email)  # kept for the next try
     page.get_by_label("Password", exact=True).fill(PASSWORD)
