@@ -71,7 +71,7 @@ UNFINISHED = (QUEUED, RUNNING)
 # Why a job failed (Job.error).
 TIMEOUT, TOO_LARGE, ERROR, LOST = "timeout", "too-large", "failed", "lost"
 # The modules that register the app's tasks, imported in every worker process.
-TASK_MODULES = ("canvas.exports.worker",)
+TASK_MODULES = ("canvas.exports.worker", "canvas.classroom.class_zip")
 # A worker process may take this long to start (imports, content, fonts, a warm-up render).
 START_SECONDS = 120
 # Added to a running job's time limit before anyone else calls it lost: the backend stops
