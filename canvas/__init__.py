@@ -79,7 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import signin
     from .auth.views import bp as auth_bp
     from .canvases.board import bp as canvases_bp  # the home's routes and the board's
-    from .classroom import learning, teaching  # noqa: F401 - they add their routes to `bp`
+    from .classroom import glance, learning, teaching  # noqa: F401 - they add routes to `bp`
     from .classroom.views import bp as classroom_bp
     from .exports.views import bp as exports_bp
     from .extensions import csrf, db, limiter, login_manager, mail, migrate

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 from werkzeug.exceptions import Forbidden, NotFound
 
 from .database import lock_rows
@@ -20,6 +20,7 @@ from .models import (
     Assignment,
     Canvas,
     ClassMember,
+    Job,
     SchoolClass,
     Snapshot,
     User,
@@ -113,6 +114,32 @@ def class_student(class_id: int, user_id: int) -> ClassMember:
     if member is None or member.role != "student" or member.status != "active":
         raise NotFound()
     return member
+
+
+def class_students(class_id: int, user_ids: list[int]) -> list[int]:
+    """Several active students of the class at once (a bulk action), in one query; 404 if
+    any of them is not one."""
+    wanted = set(user_ids)
+    if not wanted:
+        return []
+    found = set(db.session.scalars(select(ClassMember.user_id).where(
+        ClassMember.class_id == class_id, ClassMember.user_id.in_(wanted),
+        ClassMember.role == "student", ClassMember.status == "active")))
+    if found != wanted:
+        raise NotFound()
+    return sorted(found)
+
+
+def owned_job(user: User, job_id: str, kind: str) -> Job:
+    """A long job of `kind` that the user started (its params loaded), or 404: a job id is
+    a secret of whoever started it, so even an admin gets 404 for someone else's."""
+    if not (len(job_id) == 32 and all(ch in "0123456789abcdef" for ch in job_id)):
+        raise NotFound()
+    job = db.session.scalar(select(Job).options(undefer(Job.params)).where(
+        Job.id == job_id, Job.kind == kind, Job.owner_id == user.id))
+    if job is None:
+        raise NotFound()
+    return job
 
 
 def student_assignment(user: User, assignment_id: int) -> Assignment:

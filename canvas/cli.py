@@ -94,7 +94,7 @@ def demo_load() -> None:
     made_class = load_demo_class(find_user("teacher@demo.test"),
                                  [find_user("student1@demo.test"),
                                   find_user("student2@demo.test")],
-                                 examples, get_definitions(), get_library())
+                                 examples, get_definitions(), get_library(), DEMO_PASSWORD)
     db.session.commit()
     click.echo(_("Demo logins (password for all: %(password)s):", password=DEMO_PASSWORD))
     for email, _name, role, language, _examples in DEMO_USERS:
@@ -103,8 +103,10 @@ def demo_load() -> None:
         canvases = ngettext("%(num)d canvas", "%(num)d canvases", count)
         click.echo(f"  {role:<12} {email:<22} ({language}, {canvases})")
     if made_class:
-        click.echo("The teacher's class has an assignment with one hand-in waiting for marking "
-                   "and one returned for revision with comments.")
+        click.echo(_("The teacher's class has an assignment with hand-ins waiting for marking, "
+                     "work returned for revision and approved, drafts, a late hand-in and "
+                     "ten classmates (password: %(password)s) whose answers fill the class "
+                     "picture.", password=DEMO_PASSWORD))
 
 
 @click.command("purge-bin")

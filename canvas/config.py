@@ -81,6 +81,9 @@ DEFAULTS: dict[str, object] = {
     # Worker processes per web process (local backend). One each, as the PDF worker always
     # had: gunicorn's web processes already give one per core (see gunicorn.conf.py).
     "JOB_PROCESSES": 1,
+    # Processes one job may use at once (jobs.fan_out: a class's ZIP renders its PDFs in
+    # parallel): its own and helpers, never more than the CPU count.
+    "JOB_FAN_OUT": 2,
     # Limits of a job that sets none: its run, its result, its wait for a worker.
     "JOB_TIMEOUT_SECONDS": 600,
     "JOB_MAX_BYTES": 256 * 1024 * 1024,
@@ -88,6 +91,8 @@ DEFAULTS: dict[str, object] = {
     # Finished jobs (a class's ZIP waiting to be downloaded) are kept this long.
     "JOB_KEEP_HOURS": 24,
     "PDF_TIMEOUT_SECONDS": 60,
+    # A class's ZIP of PDFs may run this long per PDF (at least PDF_TIMEOUT_SECONDS).
+    "CLASS_ZIP_SECONDS_PER_PDF": 10,
     "PDF_MAX_BYTES": 20 * 1024 * 1024,
     # argon2id, sized so a class signing in at once fits in memory (see BENCHMARKS.md).
     "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},

@@ -5,6 +5,7 @@
     state = jobs.wait(job_id, 5)       # until finished or 5 s have passed
     result = jobs.result(job_id)       # the file (bytes, name, type), or the JobError
     result = jobs.run("pdf", params, ...)   # all three, for a request that waits
+    for n, made in jobs.fan_out(render, items):   # inside a task: one job on several cores
 
 A task is a function registered with `@jobs.task("kind")`; it takes a `Progress` (call it
 with done and total) and the job's JSON params, and returns a `Result`. The same function
@@ -24,6 +25,11 @@ finished by its deadline has failed, whoever was meant to finish it (a worker ki
 web process restarted with jobs in its queue). Each worker process runs the functions
 registered with `@jobs.on_worker_start` once when it starts (the PDF worker loads its fonts
 and renders one page), so the first job after start-up is no slower than the rest.
+
+A task that is many pieces of work (a class's ZIP: a PDF per student) spreads them with
+`fan_out` over its own process and `JOB_FAN_OUT - 1` helper processes made like worker
+processes: the same code under both backends, since it only needs the process the task
+runs in.
 """
 
 from __future__ import annotations
@@ -37,9 +43,11 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +71,7 @@ UNFINISHED = (QUEUED, RUNNING)
 # Why a job failed (Job.error).
 TIMEOUT, TOO_LARGE, ERROR, LOST = "timeout", "too-large", "failed", "lost"
 # The modules that register the app's tasks, imported in every worker process.
-TASK_MODULES = ("canvas.exports.worker",)
+TASK_MODULES = ("canvas.exports.worker", "canvas.classroom.class_zip")
 # A worker process may take this long to start (imports, content, fonts, a warm-up render).
 START_SECONDS = 120
 # Added to a running job's time limit before anyone else calls it lost: the backend stops
@@ -343,6 +351,88 @@ def _start_worker(app: Flask) -> None:
             starter()
         db.session.remove()
         db.engine.dispose()
+
+
+# --- one task on several cores -------------------------------------------------------------
+
+
+def fan_out(function: Callable[[Any], Any], items: Sequence[Any], *,
+            processes: int | None = None) -> Iterator[tuple[int, Any]]:
+    """`function(item)` for every item, spread over this process and helper processes:
+    yields (index, result) as each is done, in the order they finish. Needs an app context
+    (a task's); `function` must be a module-level function, since helpers are other
+    processes.
+
+    `processes` in all (JOB_FAN_OUT by default), never more than the CPU count or the items.
+    The helpers are spawned like worker processes (an app from the factory, the starters
+    run: the PDF fonts are loaded), exit with this process whatever ends it (a job stopped
+    for its time limit), and are shut down when the generator finishes or is closed. While
+    they start, this process works on the first items itself, in a thread of its own, so
+    the start costs at most one helper's start-up. A failure raises here, with the item's
+    exception."""
+    app = current_app._get_current_object()
+    wanted = int(processes or app.config.get("JOB_FAN_OUT", 2))
+    count = max(1, min(wanted, os.cpu_count() or 1, len(items)))
+    if count == 1:
+        for n, item in enumerate(items):
+            yield n, function(item)
+        return
+    config = _picklable(app.config)
+    helpers = ProcessPoolExecutor(max_workers=count - 1,
+                                  mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_init_process, initargs=(config, _factory))
+    pending = deque(enumerate(items))
+    running: dict[Future, tuple[int, bool]] = {}  # future -> (index, runs here)
+
+    def feed(here: bool) -> None:
+        if not pending:
+            return
+        n, item = pending.popleft()
+        future = (_here(app, function, item) if here
+                  else helpers.submit(_call_in_helper, config, function, item))
+        running[future] = (n, here)
+
+    try:
+        feed(True)
+        for _ in range(count - 1):
+            feed(False)
+        while running:
+            finished, _ = wait_for_futures(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                n, here = running.pop(future)
+                yield n, future.result()
+                feed(here)
+    finally:
+        processes_left = list((getattr(helpers, "_processes", None) or {}).values())
+        helpers.shutdown(wait=False, cancel_futures=True)
+        for process in processes_left:
+            if process.is_alive():
+                process.terminate()
+        for process in processes_left:
+            process.join(timeout=5)
+
+
+def _here(app: Flask, function: Callable[[Any], Any], item: Any) -> Future:
+    """`function(item)` in a daemon thread of this process, inside an app context."""
+    future: Future = Future()
+
+    def work() -> None:
+        try:
+            with app.app_context():
+                future.set_result(function(item))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="fan-out", daemon=True).start()
+    return future
+
+
+def _call_in_helper(config: dict[str, Any], function: Callable[[Any], Any], item: Any) -> Any:
+    with _child_app(config).app_context():
+        try:
+            return function(item)
+        finally:
+            db.session.remove()
 
 
 # --- the local backend: worker processes beside the web process ---------------------------

@@ -32,3 +32,24 @@ def sleep(progress: jobs.Progress, params: dict) -> jobs.Result:
 @jobs.task("test-big")
 def big(progress: jobs.Progress, params: dict) -> jobs.Result:
     return jobs.Result(b"x" * int(params["bytes"]))
+
+
+def where(seconds: float) -> int:
+    """Wait a moment, then say which process did it (jobs.fan_out's tests)."""
+    import os
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def fail_on_three(n: int) -> int:
+    if n == 3:
+        raise ValueError("three")
+    return n * 2
+
+
+@jobs.task("test-fan-out")
+def fan_out_task(progress: jobs.Progress, params: dict) -> jobs.Result:
+    """Spreads sleeps over the job's processes; the result names the processes used."""
+    pids = [pid for _n, pid in jobs.fan_out(where, [float(params["pause"])] * params["items"])]
+    return jobs.Result(" ".join(str(p) for p in sorted(set(pids))).encode(), name="pids.txt")

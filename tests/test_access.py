@@ -60,6 +60,7 @@ ADMIN_PAGE = row(SIGN_IN, 403, 403, admin=200)
 CLASS_PAGE = row(SIGN_IN, 403, 403, teacher=200, other_teacher=404, admin=200)
 CLASS_FORM = row(SIGN_IN, 403, 403, teacher=422, other_teacher=404, admin=422)
 TEACHERS_ONLY = row(SIGN_IN, 403, 403, teacher=200, other_teacher=200, admin=200)
+TEACHERS_JOB = row(SIGN_IN, 403, 403, teacher=200, other_teacher=404, admin=404)
 # A student's assignment pages: the student; its teacher and admins are sent to theirs.
 MY_ASSIGNMENT = row(SIGN_IN, 200, 404, teacher=302, admin=302)
 
@@ -180,6 +181,21 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("classroom.release_one", "POST"): row(SIGN_IN, 403, 403, teacher=409, other_teacher=404,
                                            admin=409),
     ("classroom.review_changes", "GET"): CLASS_PAGE,
+    # --- classes: the class at a glance -------------------------------------------------------
+    ("classroom.progress_table", "GET"): CLASS_PAGE,
+    ("classroom.progress_table", "POST"): CLASS_FORM,  # nobody ticked
+    ("classroom.progress_csv", "GET"): CLASS_PAGE,
+    ("classroom.roster_csv", "GET"): CLASS_PAGE,
+    ("classroom.moodle_grades", "GET"): CLASS_PAGE,
+    ("classroom.canvas_grades", "GET"): CLASS_PAGE,
+    ("classroom.class_picture", "GET"): CLASS_PAGE,
+    ("classroom.picture_projector", "GET"): CLASS_PAGE,
+    ("classroom.start_zip", "POST"): CLASS_FORM,  # no paper size chosen
+    # The teacher's ZIP: a job's id is a secret of whoever started it, so an admin (who may
+    # see the class) gets 404 for it like everyone else.
+    ("classroom.zip_job", "GET"): TEACHERS_JOB,
+    ("classroom.zip_status", "GET"): TEACHERS_JOB,
+    ("classroom.zip_download", "GET"): TEACHERS_JOB,
     # --- classes: students ------------------------------------------------------------------
     ("classroom.join", "GET"): row(SIGN_IN, 200, 200),
     ("classroom.join", "POST"): row(SIGN_IN, 422, 422),  # no code
@@ -269,13 +285,14 @@ def make_world(app: Flask, n: int) -> World:
         db.session.commit()
         worksheet = canvas.worksheets[0]
         school_class, assignment = _classes(users)
+        job_id = _zip_job(users["teacher"], assignment)
         values = {"canvas_id": canvas.id, "worksheet_id": worksheet.id,
                   "step_id": worksheet.current_step, "number": 1, "block": "channels",
                   "item_id": "c1", "language": "en", "page_id": "customer-relationships",
                   "token": "made-up", "filename": "css/app.css", "user_id": owner.id,
                   "refused_id": 1, "class_id": school_class.id,
                   "assignment_id": assignment.id, "student_id": owner.id,
-                  "code": school_class.join_code}
+                  "code": school_class.join_code, "job_id": job_id}
         for user in users.values():
             db.session.refresh(user)
             db.session.expunge(user)
@@ -329,6 +346,24 @@ def _classes(users: dict[str, User]):  # noqa: ANN202
         work.live_canvas(submission), get_definitions(), get_library()), now)
     db.session.commit()
     return mine, assignment
+
+
+def _zip_job(teacher: User, assignment) -> str:  # noqa: ANN001
+    """A finished ZIP of the class's PDFs that `teacher` asked for."""
+    import secrets
+    from datetime import timedelta
+
+    from canvas.models import Job, utcnow
+
+    now = utcnow()
+    job = Job(id=secrets.token_hex(16), kind="class-zip", owner_id=teacher.id, state="done",
+              params={"assignment_id": assignment.id, "class_id": assignment.class_id},
+              timeout_seconds=60, max_bytes=10**6, deadline=now + timedelta(hours=1),
+              finished_at=now, result=b"PK\x05\x06" + b"\x00" * 18,
+              result_name="class.zip", result_type="application/zip")
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def url_for_route(app: Flask, endpoint: str, values: dict[str, object]) -> str:

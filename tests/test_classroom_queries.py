@@ -1,7 +1,8 @@
 """Teachers' pages use a constant number of SQL queries whatever the size of the class: each
 page is counted (SQLAlchemy's before_cursor_execute) with 3 and with 30 students, every
 student in a different state (not started, draft, handed in, marked, released, resubmitted,
-extended)."""
+extended). The class at a glance is counted too: the progress table, the class picture and
+every CSV file (bench/class_picture.py takes them to 3,000 students)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ PAGES = {
     "review, late filter": lambda room: room.review_url(room.extra["reviewed"]) + "?filter=late",
     "changes": lambda room: room.review_url(room.extra["reviewed"], "/changes"),
     "home": lambda room: "/",
+    "progress table": lambda room: room.assignment_url("/progress"),
+    "progress table, sorted and filtered": lambda room: room.assignment_url(
+        "/progress?filter=handed-in&sort=score&order=desc"),
+    "class picture": lambda room: room.assignment_url("/picture"),
+    "class picture, projector": lambda room: room.assignment_url("/picture/projector"),
+    "progress CSV": lambda room: room.assignment_url("/progress.csv"),
+    "Moodle grades": lambda room: room.assignment_url("/grades/moodle.csv"),
+    "Canvas LMS grades": lambda room: room.assignment_url("/grades/canvas.csv"),
+    "roster CSV": lambda room: room.url("/roster.csv"),
 }
 
 

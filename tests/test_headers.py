@@ -39,7 +39,8 @@ def sample_urls(app, canvas_id: int, worksheet_id: int, **more: object
     values = {"canvas_id": canvas_id, "worksheet_id": worksheet_id, "session_id": 1,
               "user_id": 1, "number": 1, "language": "en", "page_id": "x", "step_id": "x",
               "token": "x", "filename": "css/app.css", "block": "channels", "item_id": "x",
-              "class_id": 1, "assignment_id": 1, "student_id": 1, "code": "x", **more}
+              "class_id": 1, "assignment_id": 1, "student_id": 1, "code": "x", "job_id": "x",
+              **more}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:

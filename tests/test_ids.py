@@ -13,7 +13,7 @@ from canvas.converters import MAX_ID
 INT_ARG = re.compile(r"<int:(\w+)>")
 OTHER_ARG = re.compile(r"<(?:\w+:)?(\w+)>")
 FILLERS = {"block": "channels", "item_id": "x1", "step_id": "segment", "language": "en",
-           "page_id": "x", "token": "x", "filename": "css/app.css"}
+           "page_id": "x", "token": "x", "filename": "css/app.css", "job_id": "x"}
 
 
 def int_routes(app) -> list[tuple[str, str]]:  # noqa: ANN001

@@ -220,3 +220,28 @@ def test_the_worker_command_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0
     assert "Set REDIS_URL" in result.output
+
+
+def test_a_job_spreads_its_work_over_two_processes(world):
+    """jobs.fan_out inside a task, on either backend: the job's own process and a helper."""
+    with world.app_context():
+        job = jobs.submit("test-fan-out", {"items": 8, "pause": 1.0}, timeout=120)
+        assert jobs.wait(job, 150).state == "done"
+        assert len(jobs.result(job).data.split()) == 2
+
+
+def test_fan_out_gives_every_result_once_in_any_order(app):
+    with app.app_context():
+        app.config["JOB_FAN_OUT"] = 2
+        started = time.monotonic()
+        got = list(jobs.fan_out(tests.job_seams.where, [1.0] * 10))
+        took = time.monotonic() - started
+        assert sorted(n for n, _pid in got) == list(range(10))
+        pids = {pid for _n, pid in got}
+        assert os.getpid() in pids and len(pids) == 2, pids  # this process and one helper
+        assert took < 10  # not one after the other
+        assert dict(jobs.fan_out(tests.job_seams.fail_on_three, [1, 2], processes=1)) == {
+            0: 2, 1: 4}
+        with pytest.raises(ValueError, match="three"):
+            list(jobs.fan_out(tests.job_seams.fail_on_three, [1, 2, 3, 4]))
+        assert list(jobs.fan_out(tests.job_seams.where, [])) == []

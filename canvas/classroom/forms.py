@@ -15,10 +15,19 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import languages
 from ..forms import choices
@@ -95,3 +104,47 @@ class ExtensionForm(FlaskForm):
                                 format=DATE_FORMAT, validators=[Optional()])
     closes_at = DateTimeLocalField(_l("New cut-off (optional)"), format=DATE_FORMAT,
                                    validators=[Optional()])
+
+
+# The progress table's bulk actions, and the paper sizes of the PDFs in a class's ZIP.
+BULK_ACTIONS = ("return", "extend", "download")
+PAPER_SIZES = (("a4", "A4"), ("a3", "A3"), ("letter", "Letter"))
+
+
+class StudentsField(SelectMultipleField):
+    """Students picked with a checkbox each (the view gives the class's students as
+    choices, so no one else can be picked)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BulkForm(FlaskForm):
+    """What to do with the students ticked in the progress table. Which button was pressed
+    is `action`; the dates are for "more time", the paper size for the PDFs."""
+
+    student = StudentsField(_l("Students"), coerce=int, validate_choice=True,
+                            validators=[DataRequired(_l("Tick at least one student."))])
+    action = StringField(validators=[AnyOf(BULK_ACTIONS)])
+    due_at = DateTimeLocalField(_l("New due date"), format=DATE_FORMAT,
+                                validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("New cut-off (optional)"), format=DATE_FORMAT,
+                                   validators=[Optional()])
+    size = SelectField(_l("Paper size"), choices=choices(PAPER_SIZES), default="a4")
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        """The fields' own checks, and a due date when it is more time that is asked for
+        (Optional() ends the date field's own checks when it is empty)."""
+        valid = super().validate(extra_validators)
+        if self.action.data == "extend" and self.due_at.data is None \
+                and not self.due_at.errors:
+            self.due_at.errors = [*self.due_at.errors, _l("Give the new due date.")]
+            valid = False
+        return valid
+
+
+class ZipForm(FlaskForm):
+    """The PDFs of the whole class as one ZIP."""
+
+    size = SelectField(_l("Paper size"), choices=choices(PAPER_SIZES), default="a4",
+                       validators=[InputRequired()])

@@ -405,6 +405,34 @@ def release_all(assignment: Assignment, now: datetime) -> tuple[int, int]:
     return released, waiting
 
 
+def return_for_revision(assignment: Assignment, student_ids: list[int], teacher_id: int,
+                        now: datetime) -> tuple[int, int]:
+    """Return the handed-in work of these students for revision at once (a bulk action of
+    the progress table): the outcome of each current attempt becomes "return", its comments
+    and rubric levels stay, and the marking is released. Returns (returned, skipped: not
+    handed in)."""
+    submissions = list(db.session.scalars(
+        select(Submission).options(selectinload(Submission.attempts)
+                                   .joinedload(Attempt.feedback))
+        .where(Submission.assignment_id == assignment.id,
+               Submission.student_id.in_(student_ids))))
+    returned = 0
+    for submission in submissions:
+        attempt = current_attempt(submission)
+        feedback = attempt.feedback if attempt else None
+        if submission.status not in HANDED_IN or feedback is None:
+            continue
+        feedback = locked_row(feedback)
+        if feedback.outcome != RETURN:
+            feedback.outcome = RETURN
+            feedback.version += 1
+            feedback.updated_at, feedback.updated_by_id = now, teacher_id
+            feedback.marked_at = feedback.marked_at or now
+        release(submission, attempt, None, now)
+        returned += 1
+    return returned, len(set(student_ids)) - returned
+
+
 # --- feedback as the student sees it ---------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Classroom routes, blueprint `classroom`: the teachers' pages are in teaching.py, the
-students' in learning.py (create_app imports both, which adds their routes to `bp`); what
-both use is here.
+"""Classroom routes, blueprint `classroom`: the teachers' pages are in teaching.py (and, for
+the whole class at a glance, glance.py), the students' in learning.py (create_app imports
+them, which adds their routes to `bp`); what they all use is here.
 
 Teachers (of the class, or an admin):
     /classes                                          GET        my classes (admins: all)
@@ -27,6 +27,21 @@ Teachers (of the class, or an admin):
     /classes/<c>/assignments/<a>/students/<s>/release POST       release this marking
     /classes/<c>/assignments/<a>/students/<s>/changes GET        what changed between attempts
     /classes/teachers/<u>/approve                     POST       (admins) approve a teacher
+  the class at a glance (glance.py):
+    /classes/<c>/roster.csv                           GET        the roster as CSV
+    /classes/<c>/assignments/<a>/progress             GET        the progress table (?filter=
+                                                                 &sort=&order=)
+    /classes/<c>/assignments/<a>/progress             POST       return, more time, or PDFs
+                                                                 for the students ticked
+    /classes/<c>/assignments/<a>/progress.csv         GET        the progress table as CSV
+    /classes/<c>/assignments/<a>/picture              GET        the class picture
+    /classes/<c>/assignments/<a>/picture/projector    GET        the same without names
+    /classes/<c>/assignments/<a>/grades/moodle.csv    GET        Moodle's grading worksheet
+    /classes/<c>/assignments/<a>/grades/canvas.csv    GET        a Canvas LMS gradebook
+    /classes/<c>/assignments/<a>/pdfs                 POST       a ZIP of every student's PDFs
+    /classes/<c>/assignments/<a>/pdfs/<job>           GET        its progress, then the link
+    /classes/<c>/assignments/<a>/pdfs/<job>/status    GET        its progress as JSON
+    /classes/<c>/assignments/<a>/pdfs/<job>/download  GET        the ZIP
 Students:
     /join                                             GET, POST  join with a code
     /join/<code>                                      GET, POST  the join link (QR code)

@@ -103,3 +103,11 @@ def page(context: BrowserContext) -> Iterator[Page]:
     pg = context.new_page()
     yield pg
     pg.close()
+
+
+@pytest.fixture
+def demo(live_server):  # noqa: ANN001, ANN201
+    """The live server with the demo data loaded (flask demo load)."""
+    result = live_server.app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return live_server
