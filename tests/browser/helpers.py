@@ -46,10 +46,10 @@ def make_account(server, lang: str = "en", title: str = "Glans Rengøring",
     return email, canvas_id, worksheet_id
 
 
-def sign_in(page: Page, server, email: str) -> None:
+def sign_in(page: Page, server, email: str, password: str = PASSWORD) -> None:
     page.goto(server.url("/auth/login"))
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect_home(page)
 
