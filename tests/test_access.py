@@ -183,6 +183,7 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("classroom.review_changes", "GET"): CLASS_PAGE,
     # --- classes: the class at a glance -------------------------------------------------------
     ("classroom.progress_table", "GET"): CLASS_PAGE,
+    ("classroom.self_check_results", "GET"): CLASS_PAGE,
     ("classroom.progress_table", "POST"): CLASS_FORM,  # nobody ticked
     ("classroom.progress_csv", "GET"): CLASS_PAGE,
     ("classroom.roster_csv", "GET"): CLASS_PAGE,

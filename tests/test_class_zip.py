@@ -21,7 +21,7 @@ from canvas.classroom import class_zip
 from canvas.exports import worker
 from canvas.extensions import db
 from canvas.models import Assignment, Job, User, utcnow
-from tests.classroom import ANSWERS, add_assignment, hand_in, make_class, mark, start
+from tests.classroom import ANSWERS, add_assignment, hand_in, make_class, mark, rename, start
 from tests.conftest import ROOT, migrated_app
 from tests.dom import html_of
 from tests.test_jobs import start_redis
@@ -39,14 +39,6 @@ def stop_workers():
 def text_of(pdf: bytes) -> str:
     return " ".join(" ".join((p.extract_text() or "").split())
                     for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def rename(app, user: User, name: str) -> User:
-    with app.app_context():
-        db.session.get(User, user.id).name = name
-        db.session.commit()
-    user.name = name
-    return user
 
 
 def class_of_three(app, make_user):  # noqa: ANN001, ANN201

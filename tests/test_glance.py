@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canvas.extensions import db
-from canvas.models import AuditEvent, Extension, User, utcnow
+from canvas.models import AuditEvent, Extension, utcnow
 from tests.classroom import (
     ANSWERS,
     add_assignment,
@@ -23,6 +23,7 @@ from tests.classroom import (
     hand_in,
     make_class,
     mark,
+    rename,
     start,
     submission_row,
 )
@@ -35,14 +36,6 @@ FULL = {**ANSWERS, "relationship_types": [{"id": "co-creation", "why": "They des
         "weights": {"acquisition": 60, "retention": 30, "upselling": 10},
         "cost_to_win": 400, "cost_to_keep": 100, "average_order": 900, "orders_per_year": 4,
         "years": 3, "margin": 40}
-
-
-def rename(app, user: User, name: str) -> User:
-    with app.app_context():
-        db.session.get(User, user.id).name = name
-        db.session.commit()
-    user.name = name
-    return user
 
 
 @pytest.fixture

@@ -198,7 +198,8 @@ def classroom_pages(room, student) -> tuple[list[str], list[str]]:  # noqa: ANN0
                room.url("/delete"), room.url("/assignments/new"), room.assignment_url(),
                room.assignment_url("/edit"), review, review + "?attempt=1",
                room.assignment_url("/progress"), room.assignment_url("/progress?sort=-score"),
-               room.assignment_url("/picture"), room.assignment_url("/picture/projector")]
+               room.assignment_url("/picture"), room.assignment_url("/picture/projector"),
+               room.url("/self-checks")]
     mine = f"/assignments/{room.assignment_id}"
     return teacher, ["/", "/assignments", mine, mine + "/changes", "/join"]
 

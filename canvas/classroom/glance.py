@@ -28,6 +28,7 @@ from ..access import class_students, owned_job, taught_assignment, taught_class
 from ..database import write_transaction
 from ..exports.names import attachment
 from ..forms import choices
+from ..learn import results
 from ..library import get_definitions, get_library
 from ..models import Assignment, SchoolClass
 from ..web import client_address
@@ -332,3 +333,27 @@ def zip_download(class_id: int, assignment_id: int, job_id: str):
     return Response(made.data, mimetype="application/zip", headers={
         "Content-Disposition": attachment(title, now(), "pdfs", "zip"),
         "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+# --- the class's self-check results ---------------------------------------------------------------
+
+@bp.get("/classes/<int:class_id>/self-checks")
+@teaching
+def self_check_results(class_id: int):
+    """How the class did on each self-check question: counts only, no student named, in the
+    class's language (the questions are content)."""
+    school_class = taught_class(actor(), class_id)
+    library = get_library()
+    students = active_students(class_id)
+    lang = school_class.language
+    quizzes = {quiz.id: quiz for quiz in library.quizzes.values()}
+    sections: list[tuple[Any, list[tuple[Any, Any]]]] = []
+    for result in results.class_results([s.id for s in students], library):
+        quiz = quizzes[result.quiz_id]
+        if not sections or sections[-1][0] is not quiz:
+            sections.append((quiz, []))
+        sections[-1][1].append((quiz.question(result.question_id), result))
+    return render_template(
+        "classroom/self_checks.html", school_class=school_class, lang=lang,
+        students=len(students), sections=sections,
+        page_titles={p.id: p.title for p in library.pages_in(lang)})
