@@ -77,35 +77,42 @@ def test_every_page_fits_a_phone_and_its_controls_can_be_touched(live_server,
         context.close()
 
 
-def test_a_teachers_pages_fit_a_phone_too(demo, browser: Browser):
-    """The demo class on a phone: the classes, the class, its assignment, the progress table,
-    the class picture, the projector view and the review screen."""
+def test_a_teachers_and_a_students_pages_fit_a_phone_too(demo, browser: Browser):
+    """The demo class on a phone: the teacher's classes, class, assignment, progress table,
+    class picture, projector views and review screen; the student's assignments, one
+    assignment and the join page."""
     from canvas.cli import DEMO_PASSWORD
-    from canvas.models import Assignment, Submission
+    from canvas.models import Assignment, Submission, User
     from tests.browser.test_classroom import reads_english
 
-    reads_english(demo, "teacher@demo.test")
     with demo.app.app_context():
         assignment = db.session.scalar(db.select(Assignment))
         handed_in = db.session.scalar(db.select(Submission).where(
             Submission.assignment_id == assignment.id, Submission.status == "submitted"))
+        student = db.session.get(User, handed_in.student_id)
         room = f"/classes/{assignment.class_id}"
         work = f"{room}/assignments/{assignment.id}"
-        paths = ["/", "/classes", room, f"{room}/projector", work, f"{work}/edit",
-                 f"{work}/progress", f"{work}/progress?filter=late", f"{work}/picture",
-                 f"{work}/picture/projector", f"{work}/students/{handed_in.student_id}"]
+        people = {
+            "teacher@demo.test": [
+                "/", "/classes", room, f"{room}/projector", f"{room}/self-checks", work,
+                f"{work}/edit",
+                f"{work}/progress", f"{work}/progress?filter=late", f"{work}/picture",
+                f"{work}/picture/projector", f"{work}/students/{student.id}"],
+            student.email: ["/", "/assignments", f"/assignments/{assignment.id}", "/join"]}
         db.session.remove()
-    context = browser.new_context(viewport={"width": WIDTH, "height": 844}, locale="en-GB",
-                                  has_touch=True, is_mobile=True)
-    try:
-        page = context.new_page()
-        sign_in(page, demo, "teacher@demo.test", DEMO_PASSWORD)
-        problems = {}
-        for path in paths:
-            page.goto(demo.url(path))
-            found = page.evaluate(MEASURE)
-            if found["scroll"] > WIDTH or found["small"]:
-                problems[path] = found
-        assert problems == {}, json.dumps(problems, indent=1)
-    finally:
-        context.close()
+    problems = {}
+    for email, paths in people.items():
+        reads_english(demo, email)
+        context = browser.new_context(viewport={"width": WIDTH, "height": 844},
+                                      locale="en-GB", has_touch=True, is_mobile=True)
+        try:
+            page = context.new_page()
+            sign_in(page, demo, email, DEMO_PASSWORD)
+            for path in paths:
+                page.goto(demo.url(path))
+                found = page.evaluate(MEASURE)
+                if found["scroll"] > WIDTH or found["small"]:
+                    problems[f"{email} {path}"] = found
+        finally:
+            context.close()
+    assert problems == {}, json.dumps(problems, indent=1)
