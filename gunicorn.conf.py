@@ -38,7 +38,7 @@ errorlog = "-"
 proc_name = "canvas"
 
 
-def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+def post_worker_init(worker) -> None:  # gunicorn's Worker
     """Start this worker's job processes (local backend) and wait until they have loaded
     fonts and content and rendered a warm-up page: the worker takes requests only then, so
     the first PDF after start-up is no slower than the rest."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import BIN, PASSWORD, ROOT, SYNC, bench_app, fresh_database, gunicorn  # noqa: E402
+from harness import BIN, PASSWORD, ROOT, SYNC, bench_app, fresh_database, gunicorn
 
 STUDENTS = 300
 

@@ -85,6 +85,6 @@ class Teacher(HttpUser):
 
 
 @events.test_stop.add_listener
-def _write_acknowledged(environment, **_kw) -> None:  # noqa: ANN001
+def _write_acknowledged(environment, **_kw) -> None:
     with open(os.environ["CLASS_ACKED"], "w", encoding="utf-8") as out:
         json.dump(ACKED, out)

@@ -67,19 +67,19 @@ def create_app() -> Flask:
         return conn
 
     @app.get("/healthz")
-    def healthz():  # noqa: ANN202
+    def healthz():
         return "ok"
 
     @app.get("/floor/5k")
-    def five_k():  # noqa: ANN202
+    def five_k():
         return render_template("five_k.html", title="Floor", items=range(24))  # 5.3 KB
 
     @app.get("/floor/page/<name>")
-    def page(name: str):  # noqa: ANN202
+    def page(name: str):
         return render_template(f"{name}.html")
 
     @app.post("/floor/save/<int:row>")
-    def save(row: int):  # noqa: ANN202
+    def save(row: int):
         body = request.get_json(force=True, silent=True) or {}
         if not isinstance(body.get("version"), int):
             abort(400)

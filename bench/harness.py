@@ -50,7 +50,7 @@ def fresh_database(folder: Path) -> str:
     return uri
 
 
-def bench_app(uri: str):  # noqa: ANN201
+def bench_app(uri: str):
     """The real app on `uri`, not TESTING (production password hashing and all)."""
     from canvas import create_app
 

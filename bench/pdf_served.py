@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PASSWORD, ROOT, SYNC, bench_app, fresh_database, gunicorn, request, sign_in  # noqa: E402,E501
+from harness import PASSWORD, ROOT, SYNC, bench_app, fresh_database, gunicorn, request, sign_in
 
 TEACHER = "teacher@bench.test"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PASSWORD, bench_app, fresh_database  # noqa: E402
-from pages import STUDENT, seed  # noqa: E402
+from harness import PASSWORD, bench_app, fresh_database
+from pages import STUDENT, seed
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from .models import (
 )
 
 
-def _get(model: type, object_id: int, *parents: Any):  # noqa: ANN202
+def _get(model: type, object_id: int, *parents: Any):
     # In a write transaction on PostgreSQL the row is locked (FOR UPDATE) and read afresh, so
     # a version check made on it holds until the transaction ends (database.lock_rows).
     if lock_rows():

@@ -318,7 +318,7 @@ def execute(job_id: str, passthrough: tuple[type[BaseException], ...] = ()) -> N
         made = TASKS[kind](Progress(job_id), params)
     except passthrough:
         raise
-    except Exception:  # noqa: BLE001 - whatever a task raised fails its job, not the worker
+    except Exception:  # whatever a task raised fails its job, not the worker
         LOG.exception("job %s (%s) failed", job_id, kind)
         _finish(job_id, state=FAILED, error=ERROR)
         return
@@ -420,7 +420,7 @@ def _here(app: Flask, function: Callable[[Any], Any], item: Any) -> Future:
         try:
             with app.app_context():
                 future.set_result(function(item))
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on it
+        except BaseException as exc:  # handed to whoever waits on it
             future.set_exception(exc)
 
     threading.Thread(target=work, name="fan-out", daemon=True).start()
@@ -450,7 +450,7 @@ def _picklable(config: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         try:
             pickle.dumps(value)
-        except Exception:  # noqa: BLE001, S112 - not every setting pickles; those stay
+        except Exception:  # not every setting pickles; those stay
             continue
         out[key] = value
     return out
@@ -582,7 +582,7 @@ class LocalBackend:
             app, job_id, timeout = item
             try:
                 self._run(lane, app, job_id, timeout)
-            except Exception:  # noqa: BLE001 - a dispatcher must outlive any one job
+            except Exception:  # a dispatcher must outlive any one job
                 LOG.exception("job %s: the local worker failed", job_id)
                 self._give_up(app, job_id, ERROR)
             finally:

@@ -11,7 +11,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.get("/favicon.ico")
-def favicon():  # noqa: ANN201
+def favicon():
     response = send_from_directory(current_app.static_folder, "favicon.ico",
                                    mimetype="image/vnd.microsoft.icon", max_age=86400)
     return response

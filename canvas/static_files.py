@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     prefix = app.static_url_path.rstrip("/") + "/"
     extra = static_headers(app)
 
-    def add_headers(headers, _path, _url) -> None:  # noqa: ANN001
+    def add_headers(headers, _path, _url) -> None:
         for name, value in extra.items():
             headers[name] = value
 

@@ -26,7 +26,7 @@ def safe_next(target: str | None) -> str:
     return url_for("canvases.home")
 
 
-def _has_nul(values) -> bool:  # noqa: ANN001 - a werkzeug MultiDict
+def _has_nul(values) -> bool:  # a werkzeug MultiDict
     return any("\x00" in key or (isinstance(value, str) and "\x00" in value)
                for key, value in values.items(multi=True))
 

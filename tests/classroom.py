@@ -163,7 +163,7 @@ def review_body(version: int, attempt: int, fields: dict[str, Any]) -> str:
 
 
 def post_review(session: Any, room: Room, student: User, version: int, attempt: int,
-                fields: dict[str, Any]):  # noqa: ANN201
+                fields: dict[str, Any]):
     return session.client.post(room.review_url(student, "/autosave"),
                                data=review_body(version, attempt, fields),
                                headers={"X-CSRFToken": session.csrf,

@@ -223,7 +223,7 @@ def sql_statements(app: Flask) -> Iterator[list[str]]:
     round trip too), for tests that hold a page's query count flat as the data grows."""
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+    def count(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
     with app.app_context():

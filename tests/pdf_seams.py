@@ -6,7 +6,7 @@ import time
 from canvas.exports import worker
 
 
-def _slow(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
+def _slow(document, size, worksheet_index, when):
     time.sleep(30)
     return b""
 
@@ -14,7 +14,7 @@ def _slow(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
 worker.RENDERERS["slow"] = _slow
 
 
-def _paused_poster(document, size, worksheet_index, when):  # noqa: ANN001, ANN202
+def _paused_poster(document, size, worksheet_index, when):
     """A poster that takes two seconds longer than it needs."""
     time.sleep(2)
     return worker.RENDERERS["poster"](document, size, worksheet_index, when)

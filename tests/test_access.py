@@ -309,7 +309,7 @@ def make_world(app: Flask, n: int) -> World:
         client = session.client if session else anonymous
         token = session.csrf if session else anonymous_token
 
-        def call(method: str, url: str, json_body: dict | None = None):  # noqa: ANN202
+        def call(method: str, url: str, json_body: dict | None = None):
             if method == "GET":
                 return client.get(url)
             if json_body is not None:
@@ -322,7 +322,7 @@ def make_world(app: Flask, n: int) -> World:
     return World(values, {role: client_of(role) for role in ROLES})
 
 
-def _classes(users: dict[str, User]):  # noqa: ANN202
+def _classes(users: dict[str, User]):
     """The student's class (taught by `teacher`) with an assignment they handed in, and
     another class (`other_teacher`, `other_student`)."""
     from canvas.classroom import assignments as work
@@ -349,7 +349,7 @@ def _classes(users: dict[str, User]):  # noqa: ANN202
     return mine, assignment
 
 
-def _zip_job(teacher: User, assignment) -> str:  # noqa: ANN001
+def _zip_job(teacher: User, assignment) -> str:
     """A finished ZIP of the class's PDFs that `teacher` asked for."""
     import secrets
     from datetime import timedelta
@@ -397,7 +397,7 @@ FORBIDDEN_FIELDS = {"id": "1", "user_id": "1", "owner_id": "1", "owner": "1", "r
                     "grade": "A", "class_id": "1", "deleted_at": "", "version": "99"}
 
 
-def stored(app: Flask, model, **where):  # noqa: ANN001, ANN201
+def stored(app: Flask, model, **where):
     with app.app_context():
         found = db.session.scalar(db.select(model).filter_by(**where))
         if found is not None:

@@ -154,7 +154,7 @@ def test_the_whole_canvas_as_an_assignment_opens_the_board(app, make_user, login
     assert board.one(".assignment-bar a").get("href") == f"/assignments/{room.assignment_id}"
 
 
-def _hand_in(session, room):  # noqa: ANN001, ANN202
+def _hand_in(session, room):
     return session.post(f"/assignments/{room.assignment_id}/submit")
 
 
@@ -329,7 +329,7 @@ def test_changes_between_works_on_snapshots_alone(app, make_user):
     with app.app_context():
         assignment = db.session.get(Assignment, room.assignment_id)
 
-        def document(answers):  # noqa: ANN001, ANN202
+        def document(answers):
             return {"format": "bmc-canvas/1", "title": "T", "language": "en", "blocks": {},
                     "worksheets": [{"definition": "customer-relationships",
                                     "answers": answers}]}

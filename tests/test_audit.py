@@ -17,7 +17,7 @@ from canvas.models import AuditEvent, User
 from tests.conftest import PASSWORD, csrf_from
 
 
-def kinds(app, user_id: int | None = None) -> list[str]:  # noqa: ANN001
+def kinds(app, user_id: int | None = None) -> list[str]:
     with app.app_context():
         query = select(AuditEvent.kind).order_by(AuditEvent.id)
         if user_id is not None:
@@ -26,7 +26,7 @@ def kinds(app, user_id: int | None = None) -> list[str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def json_lines():  # noqa: ANN201
+def json_lines():
     """The audit logger's lines, as the JSON objects they are."""
     lines: list[str] = []
 
@@ -78,7 +78,7 @@ def test_password_role_session_and_export_events_are_recorded(app, login, make_u
 
 # --- the admin page --------------------------------------------------------------------------
 
-def rows_of(response) -> list[list[str]]:  # noqa: ANN001
+def rows_of(response) -> list[list[str]]:
     page = BeautifulSoup(response.text, "html.parser")
     return [[td.get_text(" ", strip=True) for td in tr.select("td")]
             for tr in page.select("table.audit tbody tr")]

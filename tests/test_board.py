@@ -29,7 +29,7 @@ CR, SEG = "customer-relationships", "customer-segments"
 
 # --- helpers --------------------------------------------------------------------------------
 
-def import_example(app, user: User, name: str) -> tuple[int, list[int]]:  # noqa: ANN001
+def import_example(app, user: User, name: str) -> tuple[int, list[int]]:
     """Import content/examples/<name>.json for the user; (canvas id, [worksheet ids])."""
     data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
     with app.app_context():
@@ -43,7 +43,7 @@ def example(name: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def stored(app, canvas_id: int) -> tuple[int, dict]:  # noqa: ANN001
+def stored(app, canvas_id: int) -> tuple[int, dict]:
     """(version, blocks) of the canvas as stored."""
     with app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
@@ -52,7 +52,7 @@ def stored(app, canvas_id: int) -> tuple[int, dict]:  # noqa: ANN001
         return result
 
 
-def snapshots(app, canvas_id: int) -> list[tuple[int, str, dict]]:  # noqa: ANN001
+def snapshots(app, canvas_id: int) -> list[tuple[int, str, dict]]:
     """(number, note, data) of the canvas's saved versions, oldest first."""
     with app.app_context():
         rows = db.session.scalars(db.select(Snapshot).where(Snapshot.canvas_id == canvas_id)
@@ -62,7 +62,7 @@ def snapshots(app, canvas_id: int) -> list[tuple[int, str, dict]]:  # noqa: ANN0
         return result
 
 
-def everything(app, canvas_id: int):  # noqa: ANN001, ANN201
+def everything(app, canvas_id: int):
     """All that a request could change about a canvas."""
     with app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
@@ -74,14 +74,14 @@ def everything(app, canvas_id: int):  # noqa: ANN001, ANN201
     return state, snapshots(app, canvas_id)
 
 
-def set_answers(app, worksheet_id: int, answers: dict) -> None:  # noqa: ANN001
+def set_answers(app, worksheet_id: int, answers: dict) -> None:
     with app.app_context():
         ws = db.session.get(Worksheet, worksheet_id)
         ws.answers = answers
         db.session.commit()
 
 
-def save(session, canvas_id: int, body, csrf: bool = True):  # noqa: ANN001, ANN201
+def save(session, canvas_id: int, body, csrf: bool = True):
     """POST the JSON autosave; `body` is a dict (dumped) or a raw str/bytes."""
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
     headers = {"Content-Type": "application/json"}
@@ -118,7 +118,7 @@ def colour_class(segment_index: int) -> str:
     return f"tag-{segment_index % len(SEGMENT_COLOURS)}"
 
 
-def set_language(app, user: User, language: str) -> None:  # noqa: ANN001
+def set_language(app, user: User, language: str) -> None:
     with app.app_context():
         db.session.get(User, user.id).language = language
         db.session.commit()
@@ -145,17 +145,17 @@ def blocks_md(language: str) -> list[dict]:
 
 
 @pytest.fixture
-def owner(make_user):  # noqa: ANN001, ANN201
+def owner(make_user):
     return make_user()
 
 
 @pytest.fixture
-def session(login, owner):  # noqa: ANN001, ANN201
+def session(login, owner):
     return login(owner)
 
 
 @pytest.fixture
-def canvas_id(make_canvas, owner) -> int:  # noqa: ANN001
+def canvas_id(make_canvas, owner) -> int:
     cid, _ = make_canvas(owner)
     return cid
 
@@ -369,7 +369,7 @@ def test_autosave_with_a_stale_version_is_a_conflict(app, session, canvas_id: in
     (None, "blocks"),
 ])
 def test_autosave_of_invalid_blocks_is_422_and_stores_nothing(app, session, canvas_id: int,
-                                                              blocks, key: str) -> None:  # noqa: ANN001
+                                                              blocks, key: str) -> None:
     before = everything(app, canvas_id)
     response = save(session, canvas_id, {"version": 1, "blocks": blocks})
     assert response.status_code == 422
@@ -387,7 +387,7 @@ def test_autosave_of_invalid_blocks_is_422_and_stores_nothing(app, session, canv
     '{"version": NaN, "blocks": {}}', '{"version": Infinity, "blocks": {}}',
     b"\xff\xfe\x00", "[" * 100_000, '{"version": 1, "blocks": {}',
 ])
-def test_autosave_of_garbage_is_400(app, session, canvas_id: int, body) -> None:  # noqa: ANN001
+def test_autosave_of_garbage_is_400(app, session, canvas_id: int, body) -> None:
     before = everything(app, canvas_id)
     response = save(session, canvas_id, body)
     assert response.status_code == 400
@@ -480,7 +480,7 @@ def test_arbitrary_json_bodies_never_give_5xx(app, session, canvas_id: int) -> N
 
     @settings(max_examples=80, deadline=None)
     @given(bodies)
-    def post(body) -> None:  # noqa: ANN001
+    def post(body) -> None:
         if isinstance(body, dict) and body.get("version") is CURRENT:
             body = {**body, "version": state["version"]}
         response = save(session, canvas_id, json.dumps(body))
@@ -498,13 +498,13 @@ def test_arbitrary_json_bodies_never_give_5xx(app, session, canvas_id: int) -> N
 
 # --- no-JavaScript item forms ---------------------------------------------------------------
 
-def add(session, canvas_id: int, block: str, text: str, version: int,  # noqa: ANN001, ANN201
+def add(session, canvas_id: int, block: str, text: str, version: int,
         segment: str = "", **kw):
     return session.post(f"/canvases/{canvas_id}/blocks/{block}/items",
                         {"text": text, "segment": segment, "version": str(version)}, **kw)
 
 
-def change(session, canvas_id: int, block: str, item_id: str, action: str,  # noqa: ANN001, ANN201
+def change(session, canvas_id: int, block: str, item_id: str, action: str,
            version: int, text: str = "", segment: str = "", **kw):
     return session.post(f"/canvases/{canvas_id}/blocks/{block}/items/{item_id}",
                         {"action": action, "text": text, "segment": segment,
@@ -542,7 +542,7 @@ def test_add_notes_without_javascript(app, session, canvas_id: int) -> None:
 
 
 @pytest.fixture
-def filled(app, session, canvas_id: int) -> int:  # noqa: ANN001
+def filled(app, session, canvas_id: int) -> int:
     """The canvas with two segments and three relationships, at version 2."""
     blocks = {SEG: [n("s1", "Offices"), n("s2", "Landlords")],
               CR: [n("r1", "Contact", "s1"), n("r2", "Booking", "s2"), n("r3", "Calls", "s1")]}
@@ -878,7 +878,7 @@ def board_requests(cid: int) -> list[tuple[str, str, dict | None]]:
 
 
 @pytest.fixture
-def victim(app, session, filled: int) -> int:  # noqa: ANN001
+def victim(app, session, filled: int) -> int:
     """A canvas with notes and a saved version, owned by someone else."""
     assert session.post(f"/canvases/{filled}/versions", {"note": "secret"}).status_code == 302
     return filled

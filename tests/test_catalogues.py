@@ -29,7 +29,7 @@ def entries(language: str) -> list:
         return [m for m in read_po(handle, locale=language) if m.id]
 
 
-def texts(message) -> list[str]:  # noqa: ANN001
+def texts(message) -> list[str]:
     return list(message.string) if isinstance(message.string, tuple) else [message.string]
 
 
@@ -77,7 +77,7 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
                               f"{missing[:10]}"
 
 
-def _calls(tree: ast.AST):  # noqa: ANN202
+def _calls(tree: ast.AST):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else (

@@ -41,7 +41,7 @@ def text_of(pdf: bytes) -> str:
                     for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def class_of_three(app, make_user):  # noqa: ANN001, ANN201
+def class_of_three(app, make_user):
     """Åse's marking is released, Bo's is not, Cai has not handed in."""
     teacher = make_user(role="teacher")
     ase, bo, cai = (rename(app, make_user(), n) for n in ("Åse Berg", "Bo/Lund", "Cai"))
@@ -214,7 +214,7 @@ def test_the_time_limit_grows_with_the_pdfs(app, make_user):
 # --- on RQ workers -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def rq_world(tmp_path_factory):  # noqa: ANN201
+def rq_world(tmp_path_factory):
     """A redis-server and an RQ worker process (`flask --app canvas jobs worker`)."""
     folder = tmp_path_factory.mktemp("zip-rq")
     redis_dir = Path(f"/tmp/canvas-redis-{os.getpid()}-{folder.name}")

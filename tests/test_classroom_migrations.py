@@ -23,7 +23,7 @@ TABLES = {"classes", "class_members", "assignments", "extensions", "submissions"
           "feedback"}
 
 
-def differences(app) -> list:  # noqa: ANN001
+def differences(app) -> list:
     """What autogenerate would change to make the database match the models, for the
     classroom's tables and the users' new column."""
     with app.app_context(), db.engine.connect() as connection:

@@ -32,7 +32,7 @@ def room(app, make_user, login):
     return room
 
 
-def _ok(response) -> None:  # noqa: ANN001
+def _ok(response) -> None:
     assert response.status_code in (200, 302, 400, 409, 413, 422), response.status_code
 
 

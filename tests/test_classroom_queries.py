@@ -38,7 +38,7 @@ PAGES = {
 }
 
 
-def build(app, make_user, size: int):  # noqa: ANN001, ANN201
+def build(app, make_user, size: int):
     """A class of `size` students, one in each state in turn."""
     teacher = make_user(role="teacher")
     students = [make_user() for _ in range(size)]
@@ -75,7 +75,7 @@ def build(app, make_user, size: int):  # noqa: ANN001, ANN201
     return room
 
 
-def queries(app, login, room) -> dict[str, int]:  # noqa: ANN001
+def queries(app, login, room) -> dict[str, int]:
     session = login(room.teacher)
     counts = {}
     # No app context held here: each request has its own database session, as in production

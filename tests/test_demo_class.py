@@ -13,7 +13,7 @@ from tests.conftest import Session
 from tests.dom import html_of
 
 
-def load(app) -> str:  # noqa: ANN001
+def load(app) -> str:
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result.output
@@ -60,7 +60,7 @@ def test_the_demo_class_has_every_state_and_varied_answers(app):
     assert len(grades) == 2 + 5  # header, points, the five released grades
 
 
-def _sign_in(app, user: User):  # noqa: ANN001, ANN202
+def _sign_in(app, user: User):
     """The demo teacher signs in with the demo password."""
     from tests.conftest import csrf_from
 

@@ -96,7 +96,7 @@ class Posted:
         return out
 
 
-def post(step, library, language, answers, formdata: dict[str, str], definition=None):  # noqa: ANN001, ANN201
+def post(step, library, language, answers, formdata: dict[str, str], definition=None):
     """Read a plain form post of the step over the stored `answers`; messages in `language`."""
     ctx = Context(library, language, language, answers, definition)
     return Posted(dict(answers), read_step(step, form_inputs(step, formdata, ctx), ctx))

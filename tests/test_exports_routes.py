@@ -118,7 +118,7 @@ def test_export_page_offers_sizes_and_downloads(app, make_user, make_canvas, log
     assert "Glans &lt;Rengøring&gt;" in html
 
 
-def worker_pids(app) -> set[int]:  # noqa: ANN001
+def worker_pids(app) -> set[int]:
     """The process ids of the app's local job workers (the PDF renderers)."""
     with app.app_context():
         backend = jobs.backend()
@@ -149,13 +149,13 @@ EMPTY = CanvasDocument("T", "en", "", None, {}, ())
 
 
 @pytest.fixture
-def slow_app(app):  # noqa: ANN001, ANN201
+def slow_app(app):
     """The app, its workers importing tests.pdf_seams (the kinds "slow", "paused-poster")."""
     app.config["JOB_WORKER_MODULES"] = ["tests.pdf_seams"]
     return app
 
 
-def render(app, kind: str = "poster", **config) -> bytes:  # noqa: ANN001, ANN003
+def render(app, kind: str = "poster", **config) -> bytes:
     with app.app_context():
         return worker.render_pdf(dict(app.config, **config), kind, EMPTY, "a4")
 

@@ -57,10 +57,10 @@ steps:
 class StarsType(FieldType):
     """A rating from one to five stars, stored as a whole number."""
 
-    def inputs(self, f, ctx: Context) -> list[Input]:  # noqa: ANN001
+    def inputs(self, f, ctx: Context) -> list[Input]:
         return [Input(f.id, "radio", choices=tuple((str(n), str(n)) for n in range(1, 6)))]
 
-    def read(self, f, stored: Any, inputs, ctx: Context) -> Reading:  # noqa: ANN001
+    def read(self, f, stored: Any, inputs, ctx: Context) -> Reading:
         def stars(raw: Any) -> int | None:
             if raw in (None, ""):
                 return None
@@ -73,21 +73,21 @@ class StarsType(FieldType):
         _apply(reading, inputs, f.id, stars, lambda n: setattr(reading, "value", n))
         return reading
 
-    def clean(self, f, value: Any, ctx: Context) -> Any:  # noqa: ANN001
+    def clean(self, f, value: Any, ctx: Context) -> Any:
         if value is None or (isinstance(value, int) and 1 <= value <= 5):
             return value
         raise AnswerError(f"expected 1 to 5 stars, got {value!r}")
 
-    def shown(self, f, value: Any, ctx: Context) -> dict[str, Any]:  # noqa: ANN001
+    def shown(self, f, value: Any, ctx: Context) -> dict[str, Any]:
         return {f.id: "" if value is None else str(value)}
 
-    def answered(self, f, value: Any) -> bool:  # noqa: ANN001
+    def answered(self, f, value: Any) -> bool:
         return value is not None
 
-    def report(self, f, value: Any, ctx: Context) -> dict[str, Any]:  # noqa: ANN001
+    def report(self, f, value: Any, ctx: Context) -> dict[str, Any]:
         return {"empty": value is None, "stars": "★" * (value or 0) + "☆" * (5 - (value or 0))}
 
-    def lines(self, f, value: Any, ctx: Context) -> list[Line]:  # noqa: ANN001
+    def lines(self, f, value: Any, ctx: Context) -> list[Line]:
         return [Line(f.id, ctx.label(f), "" if value is None else f"{value} / 5")]
 
 

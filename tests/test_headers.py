@@ -20,7 +20,7 @@ def directives(header: str) -> dict[str, str]:
             for part in header.split(";") if part.strip()}
 
 
-def assert_security_headers(response, what: str) -> None:  # noqa: ANN001
+def assert_security_headers(response, what: str) -> None:
     headers = response.headers
     assert directives(headers.get("Content-Security-Policy", "")) == directives(CSP), what
     assert headers.get("X-Frame-Options") == "DENY", what
@@ -34,7 +34,7 @@ def assert_security_headers(response, what: str) -> None:  # noqa: ANN001
 
 
 def sample_urls(app, canvas_id: int, worksheet_id: int, **more: object
-                ) -> list[str]:  # noqa: ANN001
+                ) -> list[str]:
     """A GET URL for every GET route of the app."""
     values = {"canvas_id": canvas_id, "worksheet_id": worksheet_id, "session_id": 1,
               "user_id": 1, "number": 1, "language": "en", "page_id": "x", "step_id": "x",
@@ -106,7 +106,7 @@ def test_without_https_cookies_are_not_secure_and_no_hsts(client, make_user):
 
 
 @pytest.fixture
-def https_app(tmp_path):  # noqa: ANN201
+def https_app(tmp_path):
     app = migrated_app(tmp_path / "https.sqlite3", HTTPS=True)
     yield app
     with app.app_context():

@@ -16,7 +16,7 @@ FILLERS = {"block": "channels", "item_id": "x1", "step_id": "segment", "language
            "page_id": "x", "token": "x", "filename": "css/app.css", "job_id": "x"}
 
 
-def int_routes(app) -> list[tuple[str, str]]:  # noqa: ANN001
+def int_routes(app) -> list[tuple[str, str]]:
     """(rule, method) for every route with an integer in its path."""
     return sorted((rule.rule, method) for rule in app.url_map.iter_rules()
                   if INT_ARG.search(rule.rule)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-import tests.job_seams  # noqa: F401 - registers the test tasks in this process too
+import tests.job_seams  # registers the test tasks in this process too
 from canvas import create_app, jobs
 from canvas.accounts import create_user
 from canvas.extensions import db
@@ -37,7 +37,7 @@ def start_redis(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module", params=["local", "rq"])
-def world(request, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def world(request, tmp_path_factory) -> Iterator[Flask]:
     """An app with its database and a backend with workers running: local processes, or a
     redis-server and an RQ worker process (as `flask --app canvas jobs worker` runs)."""
     folder = tmp_path_factory.mktemp(f"jobs-{request.param}")

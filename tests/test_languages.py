@@ -16,7 +16,7 @@ from tests.dom import html_of
 SIGN_IN = {"en": "Sign in", "da": "Log ind", "nb": "Logg inn"}
 
 
-def sign_in_label(response) -> str:  # noqa: ANN001
+def sign_in_label(response) -> str:
     page = html_of(response)
     assert page.one("main")  # a whole page, not an error fragment
     return page.text("header nav a[href='/auth/login']")

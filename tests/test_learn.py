@@ -22,17 +22,17 @@ from tests.dom import html_of
 LANGUAGES = ("en", "da", "nb")
 
 
-def library_of(app):  # noqa: ANN001, ANN201
+def library_of(app):
     with app.app_context():
         return get_library()
 
 
-def token(client, path: str = "/learn/en/") -> str:  # noqa: ANN001
+def token(client, path: str = "/learn/en/") -> str:
     """A CSRF token for a visitor's (or a signed-in) client."""
     return csrf_from(client.get(path).text)
 
 
-def answer(client, page: str, answers: dict[str, str], *, asked: str | None = None,  # noqa: ANN001, ANN201
+def answer(client, page: str, answers: dict[str, str], *, asked: str | None = None,
            language: str = "en", as_json: bool = False, csrf: str | None = None):
     data = {"csrf_token": csrf or token(client), **{f"answer__{q}": o for q, o in answers.items()}}
     if asked:
@@ -41,7 +41,7 @@ def answer(client, page: str, answers: dict[str, str], *, asked: str | None = No
     return client.post(f"/learn/{language}/{page}", data=data, headers=headers)
 
 
-def stored_answers(app, user_id: int) -> dict[tuple[str, str], QuizAnswer]:  # noqa: ANN001
+def stored_answers(app, user_id: int) -> dict[tuple[str, str], QuizAnswer]:
     with app.app_context():
         rows = db.session.scalars(select(QuizAnswer).where(QuizAnswer.user_id == user_id)).all()
         for row in rows:
@@ -157,7 +157,7 @@ def test_the_glossary_lists_the_pages_that_use_each_term(client):
 
 # --- self-checks without JavaScript ------------------------------------------------------------
 
-def feedback(doc, question: str):  # noqa: ANN001, ANN201
+def feedback(doc, question: str):
     return doc.one(f"#q-{question}-feedback")
 
 
@@ -367,7 +367,7 @@ def test_any_form_post_is_answered_and_keeps_only_valid_answers(app, login, make
 
     @SETTINGS
     @given(form=st.dictionaries(keys, values, max_size=8), as_json=st.booleans())
-    def check(form, as_json) -> None:  # noqa: ANN001
+    def check(form, as_json) -> None:
         form = {k: v for k, v in form.items() if k != "csrf_token"}
         response = session.client.post(
             "/learn/en/service", data={"csrf_token": session.csrf, **form},

@@ -20,14 +20,14 @@ from tests.conftest import PASSWORD, csrf_from, field_error, input_value
 WRONG = "not the password at all"
 
 
-def attempt(client, email: str, password: str, address: str = "127.0.0.1"):  # noqa: ANN001, ANN201
+def attempt(client, email: str, password: str, address: str = "127.0.0.1"):
     token = csrf_from(client.get("/auth/login").text)
     return client.post("/auth/login", data={"email": email, "password": password,
                                             "csrf_token": token},
                        environ_base={"REMOTE_ADDR": address})
 
 
-def let_locks_run_out(app) -> None:  # noqa: ANN001
+def let_locks_run_out(app) -> None:
     with app.app_context():
         db.session.execute(update(SignInFailure).values(
             locked_until=utcnow() - timedelta(seconds=1)))
@@ -35,7 +35,7 @@ def let_locks_run_out(app) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def app(app):  # noqa: ANN001, ANN201 - the shared app, with the address rate limit out of the way
+def app(app):  # the shared app, with the address rate limit out of the way
     app.config["RATELIMIT_SIGN_IN"] = "10000 per minute"
     return app
 

@@ -28,18 +28,18 @@ FOCUS = {"segment": "Offices", "value_proposition": "Spotless desks"}
 
 
 @pytest.fixture
-def owner(make_user):  # noqa: ANN001, ANN201
+def owner(make_user):
     return make_user()
 
 
 @pytest.fixture
-def sheet(owner, make_canvas, login):  # noqa: ANN001, ANN201
+def sheet(owner, make_canvas, login):
     """(session, canvas id, worksheet id) of a fresh Customer Relationships worksheet."""
     canvas_id, (ws,) = make_canvas(owner)
     return login(owner), canvas_id, ws
 
 
-def refused_rows(app, ws: int) -> list[RefusedSave]:  # noqa: ANN001
+def refused_rows(app, ws: int) -> list[RefusedSave]:
     with app.app_context():
         rows = list(db.session.scalars(select(RefusedSave).where(
             RefusedSave.editor == "worksheet", RefusedSave.object_id == ws)
@@ -175,7 +175,7 @@ def test_a_refused_board_save_is_kept_too(app, sheet):
     session, canvas_id, _ = sheet
     blocks = {"channels": [{"id": "c1", "text": "A shop", "segment": None}]}
 
-    def save(version: int, body: dict):  # noqa: ANN202
+    def save(version: int, body: dict):
         return session.client.post(
             f"/canvases/{canvas_id}/blocks", data=json.dumps({"version": version, **body}),
             headers={"X-CSRFToken": session.csrf, "Content-Type": "application/json"})
@@ -303,7 +303,7 @@ def test_sqlite_commits_are_durable(app):
 
 # --- 9. backup and restore -------------------------------------------------------------------
 
-def _everything(path) -> dict:  # noqa: ANN001
+def _everything(path) -> dict:
     connection = sqlite3.connect(path)
     try:
         tables = [r[0] for r in connection.execute(

@@ -32,18 +32,18 @@ from tests.conftest import PASSWORD, csrf_from, field_error, migrated_app
 NEW = "a brand new passphrase"
 
 
-def stored_hash(app, email: str) -> str:  # noqa: ANN001
+def stored_hash(app, email: str) -> str:
     with app.app_context():
         return db.session.scalar(select(User.password_hash).where(User.email == email))
 
 
-def sign_in(client, email: str, password: str):  # noqa: ANN001, ANN201
+def sign_in(client, email: str, password: str):
     return client.post("/auth/login", data={
         "email": email, "password": password,
         "csrf_token": csrf_from(client.get("/auth/login").text)})
 
 
-def is_signed_in(client) -> bool:  # noqa: ANN001
+def is_signed_in(client) -> bool:
     page = BeautifulSoup(client.get("/").text, "html.parser")
     return page.select_one("header form[action='/auth/logout']") is not None
 
@@ -130,7 +130,7 @@ def test_the_cli_obeys_the_same_policy(app, runner, password):
 
 # --- changing it ---------------------------------------------------------------------------------
 
-def change(session, current: str, new: str, confirm: str | None = None):  # noqa: ANN001, ANN201
+def change(session, current: str, new: str, confirm: str | None = None):
     return session.post("/account/password", data={
         "current": current, "password": new, "confirm": confirm or new})
 
@@ -201,7 +201,7 @@ def test_the_change_password_form_never_errs(login, make_user, data):
 # --- reset by e-mail -----------------------------------------------------------------------------
 
 @pytest.fixture
-def mail_app(tmp_path):  # noqa: ANN201
+def mail_app(tmp_path):
     app = migrated_app(tmp_path / "mail.sqlite3", MAIL_SERVER="mail.example.test",
                        MAIL_DEFAULT_SENDER="canvas@example.test")
     yield app
@@ -210,7 +210,7 @@ def mail_app(tmp_path):  # noqa: ANN201
         db.engine.dispose()
 
 
-def make(app, email: str = "ann@example.test") -> User:  # noqa: ANN001
+def make(app, email: str = "ann@example.test") -> User:
     from canvas.accounts import create_user
 
     with app.app_context():
@@ -221,7 +221,7 @@ def make(app, email: str = "ann@example.test") -> User:  # noqa: ANN001
         return user
 
 
-def ask_for_reset(app, email: str) -> list:  # noqa: ANN001
+def ask_for_reset(app, email: str) -> list:
     client = app.test_client()
     with app.app_context(), mail.record_messages() as outbox:
         page = client.get("/auth/reset")
@@ -231,11 +231,11 @@ def ask_for_reset(app, email: str) -> list:  # noqa: ANN001
     return outbox
 
 
-def link_in(message) -> str:  # noqa: ANN001
+def link_in(message) -> str:
     return re.search(r"http://localhost(/auth/reset/\S+)", message.body).group(1)
 
 
-def set_new(app, path: str, password: str = NEW):  # noqa: ANN001, ANN201
+def set_new(app, path: str, password: str = NEW):
     client = app.test_client()
     page = client.get(path)
     if page.status_code != 200:
@@ -309,7 +309,7 @@ def test_without_mail_the_reset_page_says_to_ask_a_teacher(client):
 
 # --- set by an admin (and, with classes, a teacher) ----------------------------------------------
 
-def admin_sets(session, user_id: int, password: str):  # noqa: ANN001, ANN201
+def admin_sets(session, user_id: int, password: str):
     return session.post(f"/admin/users/{user_id}/password", data={"password": password})
 
 

@@ -28,7 +28,7 @@ PAGE = {"a4": (842, 595), "a3": (1191, 842), "letter": (792, 612)}
 LETTERS = "æøåÆØÅ"
 
 
-def checked(kit, document: dict, strict: bool = True):  # noqa: ANN201
+def checked(kit, document: dict, strict: bool = True):
     """The canvas JSON as the checked document the renderer takes."""
     return read_document(document, kit["definitions"], kit["library"], strict=strict)
 
@@ -45,7 +45,7 @@ def report(kit, document, size="a4", index=None) -> bytes:
                                  kit["env"], size, STATIC, kit["fonts"], WHEN)
 
 
-def poster_html(kit, document, size="a4", env=None) -> str:  # noqa: ANN001
+def poster_html(kit, document, size="a4", env=None) -> str:
     return posters.poster_html(checked(kit, document), kit["library"], kit["definitions"],
                                env or kit["env"], size, STATIC, WHEN)
 

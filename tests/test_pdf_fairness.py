@@ -23,7 +23,7 @@ from canvas.interchange import read_document
 from tests.conftest import ROOT
 
 
-def _example():  # noqa: ANN202
+def _example():
     from canvas.library import load
 
     library, definitions = load(ROOT / "content")
@@ -36,7 +36,7 @@ EXAMPLE = _example()
 
 
 @pytest.fixture(autouse=True, scope="module")
-def stop_worker():  # noqa: ANN201
+def stop_worker():
     yield
     worker.shutdown()
 

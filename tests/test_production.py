@@ -18,7 +18,7 @@ KEY = "k" * 64
 
 
 @pytest.fixture
-def clean_environment(monkeypatch):  # noqa: ANN201
+def clean_environment(monkeypatch):
     """No variable of the host's reaches the app unless the test sets it."""
     for name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "HTTPS", "PROXIES", "MAIL_SERVER",
                  "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
@@ -138,7 +138,7 @@ def test_healthz_is_503_with_the_reason_when_migrations_are_behind(app, client):
     assert "db upgrade" in response.json["reason"]  # and what to do
 
 
-def dispose(app) -> None:  # noqa: ANN001
+def dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

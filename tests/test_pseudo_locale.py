@@ -43,7 +43,7 @@ def _accent(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pseudo_app(tmp_path_factory):  # noqa: ANN001, ANN201
+def pseudo_app(tmp_path_factory):
     """The app with a pseudo catalogue standing in for Danish, and a user who reads
     "Danish" with an English canvas (the content stays English, marked lang="en")."""
     folder = tmp_path_factory.mktemp("pseudo")
@@ -167,7 +167,7 @@ def test_pages_for_visitors_too(pseudo_app):
 
 
 @pytest.fixture(scope="module")
-def pseudo_class(pseudo_app):  # noqa: ANN001, ANN201
+def pseudo_class(pseudo_app):
     """A class in the pseudo app: a teacher and two students who read "Danish"; one has
     handed in twice (marked, released, returned, handed in again), the other has not started."""
     from tests.classroom import add_assignment, hand_in, make_class, mark, start
@@ -191,7 +191,7 @@ def pseudo_class(pseudo_app):  # noqa: ANN001, ANN201
     return app, room, teacher, student
 
 
-def classroom_pages(room, student) -> tuple[list[str], list[str]]:  # noqa: ANN001
+def classroom_pages(room, student) -> tuple[list[str], list[str]]:
     """(the teacher's pages, the student's pages) of the class."""
     review = room.review_url(student)
     teacher = ["/", "/classes", "/classes/new", room.url(), room.url("/projector"),

@@ -13,7 +13,7 @@ from tests.conftest import sql_statements
 MOST_NOTES = len(BLOCK_IDS) * MAX_ITEMS
 
 
-def statements_for(app, session, url: str) -> list[str]:  # noqa: ANN001
+def statements_for(app, session, url: str) -> list[str]:
     session.get(url)  # once first: a session's last-seen time is written at most a minute
     with sql_statements(app) as statements:
         response = session.get(url)

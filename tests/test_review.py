@@ -93,7 +93,7 @@ def test_next_and_previous_follow_the_filter(app, login, handed_in, make_user):
     assert not second_page.has("#review-form")
 
 
-def save(session, room, student, fields, version=None, attempt=1):  # noqa: ANN001, ANN201
+def save(session, room, student, fields, version=None, attempt=1):
     version = feedback_row(session.app, room, student)["version"] if version is None else version
     return post_review(session, room, student, version, attempt, fields)
 
@@ -295,7 +295,7 @@ def test_the_student_sees_feedback_only_once_released(app, login, handed_in, kit
     assert len(html.all("table.rubric tbody tr")) == 2
 
 
-def _snapshot(app, room, student):  # noqa: ANN001, ANN202
+def _snapshot(app, room, student):
     with app.app_context():
         return review.submission_of(room.assignment_id, student.id).attempts[0].snapshot
 

@@ -90,7 +90,7 @@ def test_a_worksheet_without_a_rubric_has_none():
     assert load_definition(WORKSHEETS / "first-lesson.yaml").rubric is None
 
 
-def broken(change):  # noqa: ANN001, ANN201
+def broken(change):
     data = copy.deepcopy(GOOD)
     change(data)
     return data

@@ -23,8 +23,8 @@ REFLECTION = ("q_key_activities", "q_long_term_goals", "q_satisfaction", "q_sust
 
 
 @pytest.fixture
-def sheet(make_user, make_canvas, login):  # noqa: ANN001, ANN201
-    def make(language: str = "en", ui: str | None = None):  # noqa: ANN202
+def sheet(make_user, make_canvas, login):
+    def make(language: str = "en", ui: str | None = None):
         user = make_user(language=ui or language)
         _, (ws,) = make_canvas(user, language=language)
         return login(user), ws
@@ -198,7 +198,7 @@ def test_the_first_lesson_helps_with_why(sheet, make_user, make_canvas, login):
 
 # --- the economics panel and the five-times rule ---------------------------------------------
 
-def economics(session, ws: int, cost_to_win: str, cost_to_keep: str):  # noqa: ANN001, ANN201
+def economics(session, ws: int, cost_to_win: str, cost_to_keep: str):
     response = session.autosave(ws, "economics", 1, {
         "cost_to_win": cost_to_win, "cost_to_keep": cost_to_keep, "average_order": "3500",
         "orders_per_year": "12", "years": "3", "margin": "25"})

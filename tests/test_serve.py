@@ -56,7 +56,7 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def served(tmp_path):  # noqa: ANN001, ANN201
+def served(tmp_path):
     uri = database_uri(tmp_path / "served.sqlite3")
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():

@@ -18,19 +18,19 @@ from tests.conftest import PASSWORD, csrf_from
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def signed_in_as(client) -> str | None:  # noqa: ANN001
+def signed_in_as(client) -> str | None:
     """The name in the header's sign-out button, or None when the page shows none."""
     page = BeautifulSoup(client.get("/").text, "html.parser")
     button = page.select_one("header form[action='/auth/logout'] button")
     return button.get_text(" ", strip=True) if button else None
 
 
-def copy_cookie(source, target) -> None:  # noqa: ANN001
+def copy_cookie(source, target) -> None:
     """What an attacker does with a stolen cookie: put it in their own browser."""
     target.set_cookie("session", source.get_cookie("session").value)
 
 
-def rows(app, user_id: int) -> list[UserSession]:  # noqa: ANN001
+def rows(app, user_id: int) -> list[UserSession]:
     with app.app_context():
         found = list(db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)
                                         .order_by(UserSession.id)))
@@ -38,7 +38,7 @@ def rows(app, user_id: int) -> list[UserSession]:  # noqa: ANN001
         return found
 
 
-def age_sessions(app, user_id: int, **delta) -> None:  # noqa: ANN001, ANN003
+def age_sessions(app, user_id: int, **delta) -> None:
     """Move a user's sessions back in time (created and last seen)."""
     back = timedelta(**delta)
     with app.app_context():

@@ -19,7 +19,7 @@ from tests.conftest import PASSWORD, migrated_app
 
 
 @pytest.fixture
-def source(tmp_path):  # noqa: ANN001, ANN201
+def source(tmp_path):
     """A SQLite install with some of everything: users, canvases with blocks, worksheets with
     answers, a saved version, a session, audit rows, a finished job with its file."""
     app = create_app({"TESTING": True, "SECRET_KEY": "s",
@@ -47,7 +47,7 @@ def source(tmp_path):  # noqa: ANN001, ANN201
         db.engine.dispose()
 
 
-def rows(engine) -> dict[str, list[dict]]:  # noqa: ANN001
+def rows(engine) -> dict[str, list[dict]]:
     """Every row of every table, comparable across databases."""
     out = {}
     with engine.connect() as conn:

@@ -34,7 +34,7 @@ def page_version(page: str) -> int:
     return int(match.group(1))
 
 
-def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:  # noqa: ANN001
+def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:
     with app.app_context():
         rows = list(db.session.scalars(select(RefusedSave).where(
             RefusedSave.editor == "worksheet", RefusedSave.object_id == worksheet_id)
@@ -44,8 +44,8 @@ def refused_saves(app, worksheet_id: int) -> list[RefusedSave]:  # noqa: ANN001
         return rows
 
 
-def raw_autosave(session, worksheet_id: int, step: str, body: str | bytes,  # noqa: ANN001
-                 content_type: str = "application/json", csrf: bool = True):  # noqa: ANN201
+def raw_autosave(session, worksheet_id: int, step: str, body: str | bytes,
+                 content_type: str = "application/json", csrf: bool = True):
     headers = {"Content-Type": content_type}
     if csrf:
         headers["X-CSRFToken"] = session.csrf
@@ -54,11 +54,11 @@ def raw_autosave(session, worksheet_id: int, step: str, body: str | bytes,  # no
 
 
 @pytest.fixture
-def sheet(make_user, make_canvas, login):  # noqa: ANN001, ANN201
+def sheet(make_user, make_canvas, login):
     """A signed-in session and a fresh customer-relationships worksheet; the user works in the
     canvas's language unless `ui` says otherwise."""
 
-    def make(language: str = "en", worksheet: str = "customer-relationships",  # noqa: ANN202
+    def make(language: str = "en", worksheet: str = "customer-relationships",
              ui: str | None = None):
         user = make_user(language=ui or language)
         _, (ws,) = make_canvas(user, language=language, worksheets=(worksheet,))
@@ -510,7 +510,7 @@ def test_autosave_unknown_choice_and_unknown_field(app, sheet):
     assert "relationship_type" not in answers and "not_a_field" not in answers
 
 
-def assert_all_refused(app, session, ws: int, cases) -> None:  # noqa: ANN001
+def assert_all_refused(app, session, ws: int, cases) -> None:
     """Each (step, body, content type) is refused with a 400 JSON message; nothing stored."""
     problems = []
     for step, body, content_type in cases:

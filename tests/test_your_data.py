@@ -16,7 +16,7 @@ from canvas.models import AuditEvent, Canvas, Snapshot, User, UserSession, Works
 from tests.conftest import PASSWORD, csrf_from, field_error
 
 
-def count(app, model, *where) -> int:  # noqa: ANN001
+def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -57,7 +57,7 @@ def test_download_needs_a_sign_in(client):
     assert response.status_code == 302
 
 
-def delete_account(session, password: str):  # noqa: ANN001, ANN201
+def delete_account(session, password: str):
     page = session.get("/account/delete")
     assert page.status_code == 200
     return session.client.post("/account/delete", data={

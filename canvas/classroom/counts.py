@@ -12,7 +12,7 @@ from .classes import ACTIVE, STUDENT, TEACHER
 from .locks import HANDED_IN
 
 
-def _handed_in_to(teacher_id: int):  # noqa: ANN202 - a Select
+def _handed_in_to(teacher_id: int):  # returns a Select
     """Submissions handed in, waiting for a teacher of theirs, by current students."""
     teacher, student = aliased(ClassMember), aliased(ClassMember)
     return (select(Submission.id, Assignment.id.label("assignment_id"),
@@ -40,7 +40,7 @@ def needs_marking_by(teacher_id: int, key: str) -> dict[int, int]:
         select(column, func.count()).group_by(column))}
 
 
-def _unseen(student_id: int):  # noqa: ANN202 - a Select
+def _unseen(student_id: int):  # returns a Select
     member = aliased(ClassMember)
     return (select(Submission.id)
             .join(Attempt, Attempt.submission_id == Submission.id)

@@ -74,7 +74,7 @@ def _bulk_form(rows: list[progress.ProgressRow], **data: Any) -> BulkForm:
 
 
 def _progress_page(assignment: Assignment, status: int = 200, *, form: BulkForm | None = None,
-                   zip_form: ZipForm | None = None):  # noqa: ANN202
+                   zip_form: ZipForm | None = None):
     definitions = get_definitions()
     rows = overview.progress_rows(assignment, definitions, now())
     chosen, key, descending = _view()
@@ -204,7 +204,7 @@ def canvas_grades(class_id: int, assignment_id: int):
 
 # --- the class picture ---------------------------------------------------------------------------
 
-def _picture_page(assignment: Assignment, projector: bool):  # noqa: ANN202
+def _picture_page(assignment: Assignment, projector: bool):
     definitions, library = get_definitions(), get_library()
     language = assignment.school_class.language
     definition = definitions.get(assignment.definition_id or "")
@@ -238,7 +238,7 @@ def picture_projector(class_id: int, assignment_id: int):
 
 # --- every student's PDFs as one ZIP --------------------------------------------------------------
 
-def _start_zip(assignment: Assignment, students: list[int], size: str, back: str):  # noqa: ANN202
+def _start_zip(assignment: Assignment, students: list[int], size: str, back: str):
     try:
         job_id = class_zip.start(current_app.config, assignment, actor().id, students, size)
     except jobs.JobBusy:

@@ -35,7 +35,7 @@ join_limit = limiter.limit(lambda: current_app.config["RATELIMIT_JOIN"],
 
 # --- joining ---------------------------------------------------------------------------------
 
-def _joined(outcome: classes.Joined):  # noqa: ANN202
+def _joined(outcome: classes.Joined):
     name = outcome.school_class.name
     if outcome.outcome == "joined":
         flash(_("You are in the class “%(name)s”. Its assignments are on your home page.",
@@ -51,7 +51,7 @@ def _joined(outcome: classes.Joined):  # noqa: ANN202
     return redirect(url_for("canvases.home"))
 
 
-def _join(school_class: SchoolClass):  # noqa: ANN202
+def _join(school_class: SchoolClass):
     with write_transaction():
         school_class = db.session.get(SchoolClass, school_class.id)
         outcome = classes.join(actor(), school_class,
@@ -140,7 +140,7 @@ def _mine(assignment_id: int) -> Assignment:
         raise
 
 
-def open_url(submission) -> str | None:  # noqa: ANN001
+def open_url(submission) -> str | None:
     """Where the student's work on an assignment is edited."""
     canvas = work.live_canvas(submission)
     if canvas is None:

@@ -39,7 +39,7 @@ from .review import BLOCK_PREFIX, block_name, field_keys, rubric_of
 from .spreadsheets import Member
 
 
-def _members(class_id: int):  # noqa: ANN202 - a Select
+def _members(class_id: int):  # returns a Select
     member = aliased(ClassMember)
     return member, ((member.class_id == class_id) & (member.role == STUDENT)
                     & (member.status == ACTIVE))

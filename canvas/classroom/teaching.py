@@ -87,7 +87,7 @@ def new_class():
     return render_template("classroom/new_class.html", form=form), 422 if form.errors else 200
 
 
-def _class_page(school_class: SchoolClass, status: int = 200, **forms: Any):  # noqa: ANN202
+def _class_page(school_class: SchoolClass, status: int = 200, **forms: Any):
     settings = forms.get("settings") or ClassForm(
         formdata=None, prefix="settings", name=school_class.name,
         language=school_class.language, needs_approval=school_class.join_needs_approval)
@@ -424,7 +424,7 @@ def _extension_form(rows: list[work.StudentRow], **data: Any) -> ExtensionForm:
 
 
 def _assignment_page(assignment: Assignment, status: int = 200,
-                     extension: ExtensionForm | None = None):  # noqa: ANN202
+                     extension: ExtensionForm | None = None):
     rows = work.student_rows(assignment, now())
     chosen = _filter()
     return render_template(
@@ -507,7 +507,7 @@ def _neighbours(rows: list[work.StudentRow], student_id: int, chosen: str
 
 def _review_page(class_id: int, assignment_id: int, student_id: int, *,
                  values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-                 conflict: bool = False, message: str = "", status: int = 200):  # noqa: ANN202
+                 conflict: bool = False, message: str = "", status: int = 200):
     assignment = taught_assignment(actor(), class_id, assignment_id)
     class_student(assignment.class_id, student_id)
     rows = work.student_rows(assignment, now())

@@ -86,18 +86,18 @@ def actor() -> User:
     return db.session.get(User, current_user.id)
 
 
-def refused(exc: ClassroomError, back: str | None = None):  # noqa: ANN201
+def refused(exc: ClassroomError, back: str | None = None):
     """A page saying why something could not be done, with the error's status."""
     return render_template("classroom/refused.html", message=exc.message, back=back,
                            code=exc.status), exc.status
 
 
-def teaching(view):  # noqa: ANN001, ANN201
+def teaching(view):
     """Signed in (else the sign-in page) as someone who may teach (else 403: a student, or a
     teacher waiting for an admin's approval, is told so)."""
     @wraps(view)
     @login_required
-    def wrapper(*args: Any, **kwargs: Any):  # noqa: ANN202
+    def wrapper(*args: Any, **kwargs: Any):
         if not may_teach(current_user):
             if request.path.endswith("/autosave"):
                 abort(403)  # the save protocol's scripts read JSON errors
@@ -106,10 +106,10 @@ def teaching(view):  # noqa: ANN001, ANN201
     return wrapper
 
 
-def admin_only(view):  # noqa: ANN001, ANN201
+def admin_only(view):
     @wraps(view)
     @login_required
-    def wrapper(*args: Any, **kwargs: Any):  # noqa: ANN202
+    def wrapper(*args: Any, **kwargs: Any):
         if current_user.role != "admin":
             abort(403)
         return view(*args, **kwargs)

@@ -154,7 +154,7 @@ def warm_up() -> None:
     font_config()
     try:
         _poster(CanvasDocument("Warm-up", "en", "", None, {}, ()), "a4", 0, None)
-    except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first PDF
+    except Exception:  # a failed warm-up only means a slower first PDF
         LOG.exception("PDF warm-up render failed")
 
 

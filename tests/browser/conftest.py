@@ -106,7 +106,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 
 @pytest.fixture
-def demo(live_server):  # noqa: ANN001, ANN201
+def demo(live_server):
     """The live server with the demo data loaded (flask demo load)."""
     result = live_server.app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output

@@ -25,7 +25,7 @@ CR, SEG = "customer-relationships", "customer-segments"
 
 # --- helpers --------------------------------------------------------------------------------
 
-def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
+def sign_up(page: Page, server, email: str) -> None:
     page.goto(server.url("/"))
     page.get_by_role("link", name="Create an account").first.click()
     page.get_by_label("Your name").fill("Board Walker")
@@ -38,14 +38,14 @@ def sign_up(page: Page, server, email: str) -> None:  # noqa: ANN001
     expect_home(page)
 
 
-def make_account(server, with_canvas: bool = True) -> tuple[str, int | None]:  # noqa: ANN001
+def make_account(server, with_canvas: bool = True) -> tuple[str, int | None]:
     """A user (and a fresh English canvas with the worksheet); (e-mail, canvas id)."""
     email, canvas_id, _ = helpers.make_account(server, title="Board test",
                                                with_canvas=with_canvas)
     return email, canvas_id
 
 
-def stored(server, canvas_id: int) -> tuple[int, dict]:  # noqa: ANN001
+def stored(server, canvas_id: int) -> tuple[int, dict]:
     with server.app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
         result = canvas.version, json.loads(json.dumps(canvas.blocks or {}))
@@ -53,7 +53,7 @@ def stored(server, canvas_id: int) -> tuple[int, dict]:  # noqa: ANN001
         return result
 
 
-def status(page: Page):  # noqa: ANN201
+def status(page: Page):
     return page.locator("#board-status")
 
 
@@ -61,7 +61,7 @@ def wait_saved(page: Page) -> None:
     expect(status(page)).to_have_text("Saved")
 
 
-def notes(page: Page, block: str):  # noqa: ANN201
+def notes(page: Page, block: str):
     return page.locator(f"#block-{block} .notes > .note")
 
 
@@ -70,11 +70,11 @@ def note_texts(page: Page, block: str) -> list[str]:
         "els => els.map(e => e.value)")
 
 
-def stored_texts(server, canvas_id: int, block: str) -> list[str]:  # noqa: ANN001
+def stored_texts(server, canvas_id: int, block: str) -> list[str]:
     return [i["text"] for i in stored(server, canvas_id)[1].get(block, [])]
 
 
-def wait_stored(server, canvas_id: int, block: str, order: list[str]) -> None:  # noqa: ANN001
+def wait_stored(server, canvas_id: int, block: str, order: list[str]) -> None:
     """The autosave reached the database: the block holds these notes, in this order."""
     deadline = time.monotonic() + 10
     while (texts := stored_texts(server, canvas_id, block)) != order:
@@ -101,14 +101,14 @@ def add_with_enter(page: Page, block: str, text: str) -> None:
     expect(box).to_be_focused()
 
 
-def option_value(select, label_part: str) -> str:  # noqa: ANN001
+def option_value(select, label_part: str) -> str:
     """The value of the option whose label contains `label_part`."""
     option = select.locator("option", has_text=label_part)
     expect(option).to_have_count(1)
     return option.get_attribute("value")
 
 
-def import_example(server, email: str, name: str) -> int:  # noqa: ANN001
+def import_example(server, email: str, name: str) -> int:
     """Import content/examples/<name>.json for the user; the canvas id."""
     data = example(name)
     with server.app.app_context():
@@ -333,13 +333,13 @@ def test_axe_on_the_worked_example_board(live_server, page: Page) -> None:
 
 # --- nothing typed on the board is lost: the worksheet editor's rules ------------------------
 
-def open_board(page: Page, server, email: str, canvas_id: int) -> None:  # noqa: ANN001
+def open_board(page: Page, server, email: str, canvas_id: int) -> None:
     sign_in(page, server, email)
     page.goto(server.url(f"/canvases/{canvas_id}"))
     expect(page.locator("#board")).to_be_visible()
 
 
-def test_notes_added_offline_survive_closing_the_tab(live_server, context, page: Page) -> None:  # noqa: ANN001
+def test_notes_added_offline_survive_closing_the_tab(live_server, context, page: Page) -> None:
     """Notes that never reached the server wait in the browser, come back when the board is
     opened again, tagged as they were, and are saved then."""
     email, canvas_id = make_account(live_server)
@@ -379,7 +379,7 @@ def test_notes_added_offline_survive_closing_the_tab(live_server, context, page:
     again.close()
 
 
-def leave_an_unsent_note(page: Page, server, email: str, canvas_id: int) -> None:  # noqa: ANN001
+def leave_an_unsent_note(page: Page, server, email: str, canvas_id: int) -> None:
     """Add a note in a tab whose saves never arrive, then close it."""
     open_board(page, server, email, canvas_id)
     page.route("**/blocks", lambda route: route.abort("internetdisconnected"))
@@ -388,7 +388,7 @@ def leave_an_unsent_note(page: Page, server, email: str, canvas_id: int) -> None
     page.close(run_before_unload=False)
 
 
-def change_on_the_server(server, canvas_id: int) -> None:  # noqa: ANN001
+def change_on_the_server(server, canvas_id: int) -> None:
     """Somebody saves the canvas elsewhere (the version moves on)."""
     with server.app.app_context():
         canvas = db.session.get(Canvas, canvas_id)
@@ -398,7 +398,7 @@ def change_on_the_server(server, canvas_id: int) -> None:  # noqa: ANN001
         db.session.remove()
 
 
-def reopen_after_another_save(server, context, page: Page) -> tuple[Page, int]:  # noqa: ANN001
+def reopen_after_another_save(server, context, page: Page) -> tuple[Page, int]:
     """A note left unsent, then a save elsewhere, then the board opened again: the page
     must ask which to keep. Returns the new tab and the canvas id."""
     email, canvas_id = make_account(server)
@@ -410,7 +410,7 @@ def reopen_after_another_save(server, context, page: Page) -> tuple[Page, int]: 
     return again, canvas_id
 
 
-def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,  # noqa: ANN001
+def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,
                                                            page: Page) -> None:
     again, canvas_id = reopen_after_another_save(live_server, context, page)
     expect(status(again)).to_have_text("Not saved yet")
@@ -434,7 +434,7 @@ def test_a_local_copy_from_before_another_save_can_be_kept(live_server, context,
     again.close()
 
 
-def test_a_local_copy_from_before_another_save_can_be_dropped(live_server, context,  # noqa: ANN001
+def test_a_local_copy_from_before_another_save_can_be_dropped(live_server, context,
                                                               page: Page) -> None:
     again, _ = reopen_after_another_save(live_server, context, page)
     again.get_by_role("link", name="Load the other version").click()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 NAMES = [name for name, *_ in CLASSMATES] + ["Sam Student", "Siri Elev"]
 
 
-def read_csv(path) -> list[list[str]]:  # noqa: ANN001
+def read_csv(path) -> list[list[str]]:
     text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     return list(csv.reader(io.StringIO(text, newline="")))
 

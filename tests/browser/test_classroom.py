@@ -21,7 +21,7 @@ from tests.browser.test_security import watch_csp
 pytestmark = pytest.mark.browser
 
 
-def reads_english(server, email: str) -> None:  # noqa: ANN001
+def reads_english(server, email: str) -> None:
     with server.app.app_context():
         db.session.execute(db.update(User).where(User.email == email).values(language="en"))
         db.session.commit()
@@ -32,7 +32,7 @@ class Person:
     """One person's own browser context and page, signed in, reading the pages in English
     (the demo's teacher reads Danish: these journeys read English labels)."""
 
-    def __init__(self, browser: Browser, server, email: str, width: int = 1280) -> None:  # noqa: ANN001
+    def __init__(self, browser: Browser, server, email: str, width: int = 1280) -> None:
         self.server = server
         reads_english(server, email)
         self.context: BrowserContext = browser.new_context(
@@ -57,7 +57,7 @@ class Person:
 
 
 @pytest.fixture
-def people(browser: Browser, demo) -> Iterator[dict[str, Person]]:  # noqa: ANN001
+def people(browser: Browser, demo) -> Iterator[dict[str, Person]]:
     made = {"teacher": Person(browser, demo, "teacher@demo.test"),
             "sam": Person(browser, demo, "student1@demo.test"),
             "siri": Person(browser, demo, "student2@demo.test", width=390)}  # on a phone

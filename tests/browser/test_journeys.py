@@ -28,7 +28,7 @@ THIN = "\u202f"
 
 # --- helpers ------------------------------------------------------------------------------
 
-def status(page: Page):  # noqa: ANN201
+def status(page: Page):
     return page.locator("#save-status")
 
 
@@ -47,7 +47,7 @@ def css_id(name: str) -> str:
     return "#" + name
 
 
-def stored(server, worksheet_id: int) -> dict:  # noqa: ANN001
+def stored(server, worksheet_id: int) -> dict:
     with server.app.app_context():
         ws = db.session.get(Worksheet, worksheet_id)
         answers = dict(ws.answers or {})
@@ -55,7 +55,7 @@ def stored(server, worksheet_id: int) -> dict:  # noqa: ANN001
         return answers
 
 
-def step_url(server, worksheet_id: int, step: str) -> str:  # noqa: ANN001
+def step_url(server, worksheet_id: int, step: str) -> str:
     return server.url(f"/worksheets/{worksheet_id}/steps/{step}")
 
 
@@ -268,7 +268,7 @@ def test_next_straight_after_typing_moves_on_without_a_false_conflict(
     sign_in(page, live_server, email)
     dialogs: list[str] = []
 
-    def on_dialog(dialog) -> None:  # noqa: ANN001
+    def on_dialog(dialog) -> None:
         dialogs.append(dialog.type)
         dialog.accept()
 
@@ -288,7 +288,7 @@ def test_next_straight_after_typing_moves_on_without_a_false_conflict(
     assert stored(live_server, ws)["segment"] == "Cyclists in Aarhus"
 
 
-def test_back_to_a_step_after_next_saves_again(live_server, browser) -> None:  # noqa: ANN001
+def test_back_to_a_step_after_next_saves_again(live_server, browser) -> None:
     """Back after Next can show the step from the back-forward cache, as it was left: in the
     middle of its post, with the version from before it. The page must load afresh, so that
     autosave works again, without a conflict with its own post."""
@@ -415,7 +415,7 @@ def test_offline_typing_is_kept_and_saved_when_back_online(live_server, context:
     expect(page.locator("#segment")).to_have_value("Typed on the train")
 
 
-def type_with_no_signal(server, context: BrowserContext, page: Page, selector: str,  # noqa: ANN001
+def type_with_no_signal(server, context: BrowserContext, page: Page, selector: str,
                         text: str) -> int:
     """A new account's focus step, typed into offline; the worksheet id.
 
@@ -464,7 +464,7 @@ def test_next_while_offline_keeps_the_text_until_it_is_saved(live_server,
     ws = type_with_no_signal(live_server, context, page, "#segment",
                              "Typed before Next on the train")
     # The page tries to save once more, then posts the form: that post fails too.
-    def the_post(request) -> bool:  # noqa: ANN001
+    def the_post(request) -> bool:
         return request.method == "POST" and request.url.endswith(f"/worksheets/{ws}/steps/focus")
 
     with page.expect_event("requestfailed", the_post), contextlib.suppress(PlaywrightError):
@@ -528,7 +528,7 @@ def test_second_tab_conflict_keep_my_text(live_server, context: BrowserContext, 
 
 # --- (d) without JavaScript -------------------------------------------------------------------
 
-def test_without_javascript_the_form_posts_and_errors_keep_the_text(live_server, browser) -> None:  # noqa: ANN001
+def test_without_javascript_the_form_posts_and_errors_keep_the_text(live_server, browser) -> None:
     email, _, ws = make_account(live_server)
     context = browser.new_context(java_script_enabled=False)
     try:
@@ -607,7 +607,7 @@ FOCUS_VISIBLE = """() => {
 }"""
 
 
-def tab_to(page: Page, predicate, limit: int = 80) -> list[dict]:  # noqa: ANN001
+def tab_to(page: Page, predicate, limit: int = 80) -> list[dict]:
     """Press Tab until the focused element matches; every stop must show its focus."""
     seen = []
     for _ in range(limit):

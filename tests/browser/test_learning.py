@@ -25,7 +25,7 @@ def axe() -> Axe:
     return Axe()
 
 
-def feedback(page: Page, question: str):  # noqa: ANN201
+def feedback(page: Page, question: str):
     return page.locator(f"#q-{question}-feedback")
 
 
@@ -37,7 +37,7 @@ def check_answer(page: Page, question: str) -> None:
     page.locator(f"form:has(#q-{question})").get_by_role("button", name="Check answer").click()
 
 
-def walk_the_core_path(page: Page, server, axe: Axe | None) -> None:  # noqa: ANN001
+def walk_the_core_path(page: Page, server, axe: Axe | None) -> None:
     """From the index, follow the core path's first card and the next links to its end;
     with `axe`, check every page on the way (axe-core needs JavaScript in the page)."""
     page.goto(server.url("/learn/en/"))

@@ -32,7 +32,7 @@ CATEGORIES = ("accessibility", "best-practices")
 
 
 @pytest.fixture(scope="module")
-def signed_in(serve_app, tmp_path_factory):  # noqa: ANN001, ANN201
+def signed_in(serve_app, tmp_path_factory):
     """The served app, a Danish user's cookie, and the pages to score."""
     if not LIGHTHOUSE.exists():
         pytest.fail(f"{LIGHTHOUSE} is missing: run `make test` (it runs npm ci there)")
@@ -90,7 +90,7 @@ def lost_points(report: dict) -> dict[str, list]:
 
 @pytest.mark.parametrize("form_factor", ["mobile", "desktop"])
 @pytest.mark.parametrize("page", ["home", "worksheet", "board"])
-def test_lighthouse_scores_100(signed_in, page: str, form_factor: str):  # noqa: ANN001
+def test_lighthouse_scores_100(signed_in, page: str, form_factor: str):
     server, cookie, pages = signed_in
     report = lighthouse(server.url(pages[page]), cookie, form_factor)
     # The page scored is the signed-in one asked for (not the sign-in page it would redirect to).

@@ -16,21 +16,21 @@ from tests.browser.helpers import make_account, sign_in, wait_until
 pytestmark = pytest.mark.browser
 
 
-def stored(server, worksheet_id: int) -> dict:  # noqa: ANN001
+def stored(server, worksheet_id: int) -> dict:
     with server.app.app_context():
         answers = dict(db.session.get(Worksheet, worksheet_id).answers or {})
         db.session.remove()
         return answers
 
 
-def stored_blocks(server, canvas_id: int) -> dict:  # noqa: ANN001
+def stored_blocks(server, canvas_id: int) -> dict:
     with server.app.app_context():
         blocks = json.loads(json.dumps(db.session.get(Canvas, canvas_id).blocks or {}))
         db.session.remove()
         return blocks
 
 
-def status(page: Page):  # noqa: ANN201
+def status(page: Page):
     return page.locator("#save-status")
 
 
@@ -88,7 +88,7 @@ def test_a_shared_computer_never_hands_one_user_s_unsent_notes_to_the_next(
 
     messages: list[str] = []
 
-    def answer(dialog) -> None:  # noqa: ANN001
+    def answer(dialog) -> None:
         messages.append(dialog.message)
         dialog.accept()
 

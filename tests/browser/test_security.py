@@ -32,7 +32,7 @@ def watch_csp(page: Page) -> list[str]:
     return seen
 
 
-def make_admin(server) -> str:  # noqa: ANN001
+def make_admin(server) -> str:
     with server.app.app_context():
         create_user("boss@example.test", PASSWORD, "Boss", "admin")
         db.session.commit()
