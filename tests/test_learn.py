@@ -415,3 +415,28 @@ def test_the_migration_makes_the_table_the_model_describes_and_goes_back(app):
         assert "quiz_answers" not in inspect(db.engine).get_table_names()
         upgrade()
         assert "quiz_answers" in inspect(db.engine).get_table_names()
+
+
+@pytest.mark.parametrize(("page", "language", "example", "top"), [
+    ("customer-ladder", "en", "cleaning-copenhagen", "Total market: 20\u202f000"),
+    ("customer-ladder", "da", "cleaning-copenhagen", "Totalmarkedet: 20\u202f000"),
+    ("loyalty-ladder", "nb", "football-boots", "Ambassadør: 60"),
+])
+def test_the_ladder_pages_draw_a_worked_example_as_a_funnel(client, page, language, example,
+                                                          top):
+    doc = html_of(client.get(f"/learn/{language}/{page}"))
+    figure = doc.one("figure.ladder-example")
+    svg = figure.one("svg")
+    assert svg.get("role") == "img"
+    assert figure.one("figcaption a").get("href") == f"/learn/{language}/examples#{example}"
+    # The example's own figures on its rungs, named in the page's language.
+    drawn = svg.text
+    assert top in drawn
+    names = [item.text for item in doc.all(".item h2")]
+    assert names and all(name.split(" (")[0] in drawn for name in names[:2])
+
+
+def test_a_page_no_example_climbs_has_no_ladder_picture(client):
+    doc = html_of(client.get("/learn/en/service"))
+    assert doc.heading()
+    assert not doc.has("figure.ladder-example")

@@ -35,7 +35,7 @@ REQUIRED_LABELS = (
     "sort_intro", "check_answer", "check_all", "right", "wrong", "try_again", "choose_first",
     "score", "not_answered", "saved", "sign_in_to_keep", "used_on", "part_example",
     "part_fits", "part_cost", "part_moves_up", "part_better", "part_lesson", "part_help",
-    "part_ask",
+    "part_ask", "ladder_example", "ladder_example_link",
 )
 
 

@@ -14,15 +14,26 @@ kept for signed-in users (learn/results.py), never for visitors.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 
 from ..content.loader import Library, Page
 from ..content.quizzes import Quiz, Verdict, answers_from_form, mark
 from ..library import get_library
+from .diagrams import ladder_example
 from .results import answers_of, record_answers
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -105,6 +116,8 @@ def _render_page(library: Library, found: Page, posted: dict[str, Verdict] | Non
         "learn/page.html", page=found, quiz=quiz, verdicts=verdicts,
         nothing_chosen=posted is not None and not posted, asked=request.form.get("asked"),
         position=position, core=core,
+        ladder=ladder_example(library, Path(current_app.config["CONTENT_DIR"]), language,
+                              found.id),
         glossary_id=library.guide.glossary,
         term_uses=partial(library.term_uses, language),
         **_words(library, language)), status
