@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import subprocess
 import sys
 import zipfile
@@ -24,7 +23,7 @@ from canvas.models import Assignment, Job, User, utcnow
 from tests.classroom import ANSWERS, add_assignment, hand_in, make_class, mark, rename, start
 from tests.conftest import ROOT, migrated_app
 from tests.dom import html_of
-from tests.test_jobs import start_redis
+from tests.test_jobs import start_redis, stop_worker
 
 SECRET = "Not released: keep it private"
 OVERALL = "Sharpen the segment, Åse."
@@ -236,13 +235,7 @@ def rq_world(tmp_path_factory):
         yield app
     finally:
         if worker_process is not None:
-            worker_process.send_signal(signal.SIGTERM)
-            try:
-                worker_process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker_process.kill()
-                worker_process.wait()
-            worker_process.stderr.close()
+            stop_worker(worker_process)
         subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "redis", "stop",
                         str(redis_dir)], check=False)
         jobs.shutdown()

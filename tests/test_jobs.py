@@ -36,6 +36,17 @@ def start_redis(folder: Path) -> str:
                           text=True).stdout.strip()
 
 
+def stop_worker(worker: subprocess.Popen) -> None:
+    """Stop a `flask jobs worker` process as systemd would: SIGTERM, then SIGKILL."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    worker.stderr.close()
+
+
 @pytest.fixture(scope="module", params=["local", "rq"])
 def world(request, tmp_path_factory) -> Iterator[Flask]:
     """An app with its database and a backend with workers running: local processes, or a
@@ -69,13 +80,7 @@ def world(request, tmp_path_factory) -> Iterator[Flask]:
         yield app
     finally:
         if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            worker.stderr.close()
+            stop_worker(worker)
         if request.param == "rq":  # never leave a server behind, whatever failed
             subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "redis", "stop",
                             str(redis_dir)], check=False)
