@@ -1,7 +1,7 @@
 """The class at a glance as the class grows: the progress table and the class picture of
 classes of 30, 300 and 3,000 students, each page next to its floor, in one run.
 
-    .venv/bin/python bench/class_glance.py                  # 30, 300, 3000; 7 rounds each
+    .venv/bin/python bench/class_glance.py                  # 30, 300, 3000; 9 rounds
     .venv/bin/python bench/class_glance.py --sizes 30,300 --rounds 3
 
 Method: one fresh install (a migrated SQLite file in a temporary folder, the real app, not
@@ -13,8 +13,9 @@ waiting, one in ten late, approved and returned with released grades), their ans
 worked examples varied by the demo's seeded generator (`demo.varied`), so every run makes
 the same classes. Each page is requested through Flask's test client, signed in as the
 teacher: one request to warm up, one with SQLAlchemy's `before_cursor_execute` counting the
-statements (BEGIN included, as tests/test_classroom_queries.py counts them), then rounds
-alternating the page and its floor, medians reported. The floor is bench/floor.py's "same"
+statements (BEGIN included, as tests/test_classroom_queries.py counts them); then rounds,
+each through every page at every size, each request followed by its floor's, and the
+medians reported. The floor is bench/floor.py's "same"
 floor: Flask with none of the app's logic serving the page's own HTML, captured from the
 app at that size, from a logic-free template, through its own test client. The ratio is
 the page's time over its floor's; ms per student divides by the class's size.
@@ -149,7 +150,7 @@ def timed(client, path: str) -> tuple[float, int]:  # noqa: ANN001
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     from sqlalchemy import event
@@ -171,7 +172,7 @@ def main() -> None:
 
         floor_app = floor.create_app()
         floor_client = floor_app.test_client()
-        results = []
+        pages = []  # (page, size, path, statements, floor path)
         for size in sizes:
             for page, tail in PAGES.items():
                 path = urls[size] + tail
@@ -187,21 +188,28 @@ def main() -> None:
                 assert response.status_code == 200
                 name = f"{page.replace(' ', '-')}-{size}"
                 floor.write_page(pages_dir, name, response.text)
-                floor_path = f"/floor/page/{name}"
-                timed(floor_client, floor_path)  # warm: the template compiled
-                app_times, floor_times = [], []
-                for _ in range(args.rounds):
-                    took, size_bytes = timed(client, path)
-                    app_times.append(took)
-                    floor_times.append(timed(floor_client, floor_path)[0])
-                ms, floor_ms = (1000 * statistics.median(app_times),
-                                1000 * statistics.median(floor_times))
-                results.append((page, size, len(seen), size_bytes, ms, floor_ms))
-                print(f"{page} {size}: {len(seen)} statements, {ms:.1f} ms, floor "
-                      f"{floor_ms:.2f} ms", flush=True)
+                timed(floor_client, f"/floor/page/{name}")  # warm: the template compiled
+                pages.append((page, size, path, len(seen), f"/floor/page/{name}"))
+        # Round after round through every page and size, so a neighbour's burst on the
+        # machine falls on all of them rather than on one size.
+        times: dict[str, list[float]] = {}
+        floors: dict[str, list[float]] = {}
+        lengths: dict[str, int] = {}
+        for n in range(args.rounds):
+            for _page, _size, path, _statements, floor_path in pages:
+                took, lengths[path] = timed(client, path)
+                times.setdefault(path, []).append(took)
+                floors.setdefault(path, []).append(timed(floor_client, floor_path)[0])
+            print(f"round {n + 1} of {args.rounds}", flush=True)
+        results = []
+        for page, size, path, statements, _floor_path in pages:
+            ms, floor_ms = (1000 * statistics.median(times[path]),
+                            1000 * statistics.median(floors[path]))
+            results.append((page, size, statements, lengths[path], ms, floor_ms))
         with app.app_context():
             db.engine.dispose()
-    print(f"\n{os.cpu_count()} cores, {args.rounds} rounds, medians")
+    print(f"\n{os.cpu_count()} cores, {args.rounds} rounds, medians; load average "
+          f"{os.getloadavg()[0]:.1f}")
     print("| page | students | statements | KB | ms per request | ms per student | "
           "floor ms | ratio to floor |")
     print("|---|---|---|---|---|---|---|---|")
