@@ -2,7 +2,7 @@
 page is counted (SQLAlchemy's before_cursor_execute) with 3 and with 30 students, every
 student in a different state (not started, draft, handed in, marked, released, resubmitted,
 extended). The class at a glance is counted too: the progress table, the class picture and
-every CSV file (bench/class_picture.py takes them to 3,000 students)."""
+every CSV file (bench/class_glance.py takes them to 3,000 students)."""
 
 from __future__ import annotations
 
