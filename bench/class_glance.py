@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PASSWORD, ROOT, bench_app, fresh_database  # noqa: E402
+from harness import PASSWORD, ROOT, bench_app, fresh_database
 
 SIZES = (30, 300, 3000)
 TEACHER = "teacher@glance.test"
@@ -66,7 +66,7 @@ def seed(uri: str, sizes: list[int], states: tuple[str, ...] | None = None) -> d
         definitions, library = get_definitions(), get_library()
         steps = definitions[demo.WORKSHEET].steps
         criteria = definitions[demo.WORKSHEET].rubric.criteria
-        worked = {name: demo._answers(examples, name, definitions, library)  # noqa: SLF001
+        worked = {name: demo._answers(examples, name, definitions, library)
                   for name in ("cleaning-copenhagen.en", "football-boots.en")}
         teacher = create_user(TEACHER, PASSWORD, "Tove Teacher", "teacher", "en")
         now = utcnow()
@@ -129,7 +129,7 @@ def seed(uri: str, sizes: list[int], states: tuple[str, ...] | None = None) -> d
     return urls
 
 
-def signed_in(app):  # noqa: ANN001, ANN201
+def signed_in(app):
     client = app.test_client()
     token = re.search(r'name="csrf-token" content="([^"]+)"',
                       client.get("/auth/login").text).group(1)
@@ -139,7 +139,7 @@ def signed_in(app):  # noqa: ANN001, ANN201
     return client
 
 
-def timed(client, path: str) -> tuple[float, int]:  # noqa: ANN001
+def timed(client, path: str) -> tuple[float, int]:
     started = time.perf_counter()
     response = client.get(path)
     took = time.perf_counter() - started
@@ -179,7 +179,7 @@ def main() -> None:
                 client.get(path)  # warm: the session's last-seen time, the content caches
                 seen: list[str] = []
 
-                def count(conn, cursor, statement, *rest, seen=seen) -> None:  # noqa: ANN001
+                def count(conn, cursor, statement, *rest, seen=seen) -> None:
                     seen.append(statement)
 
                 event.listen(engine, "before_cursor_execute", count)

@@ -45,8 +45,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from class_glance import seed, signed_in  # noqa: E402
-from harness import bench_app, fresh_database  # noqa: E402
+from class_glance import seed, signed_in
+from harness import bench_app, fresh_database
 
 STUDENTS = 30
 # Every student has handed in: waiting, late, approved and returned (feedback released).
@@ -75,7 +75,7 @@ def serial(assignment_id: int, student_ids: list[int]
     return time.perf_counter() - started, sorted(i["path"] for i in items), renders
 
 
-def by_job(app, client, url: str) -> tuple[float, float, list[str]]:  # noqa: ANN001
+def by_job(app, client, url: str) -> tuple[float, float, list[str]]:
     """The ZIP through the page and the job: (seconds from the click to the job done, seconds
     its worker ran it, the downloaded ZIP's paths)."""
     from canvas import jobs
@@ -102,7 +102,7 @@ def by_job(app, client, url: str) -> tuple[float, float, list[str]]:  # noqa: AN
     return took, ran, sorted(archive.namelist())
 
 
-def helper_start(app) -> float:  # noqa: ANN001
+def helper_start(app) -> float:
     """Seconds to start one helper process as fan_out does (spawned, the app made from the
     factory, the worker starters run: fonts loaded, a warm-up poster), alone."""
     import multiprocessing
@@ -110,12 +110,12 @@ def helper_start(app) -> float:  # noqa: ANN001
 
     from canvas import jobs
 
-    config = jobs._picklable(app.config)  # noqa: SLF001 - what fan_out hands its helpers
+    config = jobs._picklable(app.config)  # what fan_out hands its helpers
     started = time.perf_counter()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=jobs._init_process,  # noqa: SLF001
-                             initargs=(config, jobs._factory)) as helper:  # noqa: SLF001
-        helper.submit(jobs._ready).result()  # noqa: SLF001
+                             initializer=jobs._init_process,
+                             initargs=(config, jobs._factory)) as helper:
+        helper.submit(jobs._ready).result()
     return time.perf_counter() - started
 
 
