@@ -187,7 +187,7 @@ ACCESS: dict[tuple[str, str], dict[str, int]] = {
     ("classroom.progress_table", "POST"): CLASS_FORM,  # nobody ticked
     ("classroom.progress_csv", "GET"): CLASS_PAGE,
     ("classroom.roster_csv", "GET"): CLASS_PAGE,
-    ("classroom.moodle_grades", "GET"): CLASS_PAGE,
+    ("classroom.moodle_grades", "POST"): CLASS_FORM,  # no file
     ("classroom.canvas_grades", "GET"): CLASS_PAGE,
     ("classroom.class_picture", "GET"): CLASS_PAGE,
     ("classroom.picture_projector", "GET"): CLASS_PAGE,

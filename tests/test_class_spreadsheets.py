@@ -1,7 +1,8 @@
 """The class's CSV files without Flask or a database (canvas/classroom/spreadsheets.py), read
-back with Python's csv reader: Moodle's offline grading worksheet and a Canvas LMS gradebook
-against the columns those platforms import, the roster and the progress table; names with
-commas, quotes, æøå and line breaks in comments."""
+back with Python's csv reader: Moodle's own offline grading worksheet filled in with the
+released grades, and a Canvas LMS gradebook, against the columns those platforms import;
+the roster and the progress table; names with commas, quotes, æøå and line breaks in
+comments."""
 
 from __future__ import annotations
 
@@ -40,40 +41,67 @@ def read(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def test_moodle_worksheet_has_moodles_columns_and_the_released_grades():
-    text = spreadsheets.moodle_worksheet(ROWS, 21, ZONE)
-    assert not text.startswith("\ufeff") and text.endswith("\r\n")
-    header, *rows = read(text)
+def moodle_file(*lines: list[str], bom: bool = True) -> bytes:
+    """A worksheet as Moodle's "Download grading worksheet" writes it: its own participant
+    numbers, UTF-8 with a byte-order mark, the names and comments quoted where needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # quotes a lone \r as PHP does
+    writer.writerow(MOODLE)
+    for line in lines:
+        writer.writerow(line)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+def moodle_line(number: int, name: str, email: str, grade: str = "", comment: str = ""
+                ) -> list[str]:
+    return [f"Participant {number}", name, email, "Submitted for grading", grade, "21.00",
+            "Yes", "Wednesday, 2 December 2026, 2:05 PM", "-", comment]
+
+
+def test_moodles_worksheet_gets_the_released_grades_by_email_and_keeps_its_own_cells():
+    uploaded = moodle_file(
+        moodle_line(31, "Åse Berg", "AASE@example.test"),  # Moodle's own number and case
+        moodle_line(32, 'Søren "Sø" Ørsted', "soren@example.test", "5.00", "Moodle's comment"),
+        moodle_line(33, "Someone Else", "else@example.test"))
+    filled = spreadsheets.fill_moodle_worksheet(uploaded, ROWS)
+    header, *rows = read(filled.text)
     assert header == MOODLE
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
-    assert list(by_id) == ["Participant 7", "Participant 8", "Participant 9"]
-    graded = by_id["Participant 7"]
-    assert graded["Full name"] == "Berg, Åse"
-    assert graded["Email address"] == "aase@example.test"
-    assert (graded["Grade"], graded["Maximum Grade"]) == ("17.00", "21.00")
-    assert graded["Status"] == "Submitted for grading - Graded"
-    assert graded["Grade can be changed"] == "Yes"
-    assert graded["Last modified (grade)"] == "Thursday, 03 December 2026, 02:05 PM"
-    assert graded["Last modified (submission)"] == "Wednesday, 02 December 2026, 02:05 PM"
-    assert graded["Feedback comments"] == (
+    assert list(by_id) == ["Participant 31", "Participant 32", "Participant 33"]
+    aase = by_id["Participant 31"]
+    assert (aase["Grade"], aase["Maximum Grade"]) == ("17.00", "21.00")
+    assert aase["Feedback comments"] == (
         'Strong work.\nNext time: say "why" for each tactic, æøå.')
-    # Marked but not released is no grade (Moodle's import leaves an empty grade alone).
-    waiting = by_id["Participant 8"]
-    assert (waiting["Full name"], waiting["Grade"], waiting["Feedback comments"]) == (
-        'Søren "Sø" Ørsted', "", "")
-    assert waiting["Last modified (grade)"] == "-"
-    assert by_id["Participant 9"]["Status"] == "No submission"
+    assert aase["Full name"] == "Åse Berg" and aase["Status"] == "Submitted for grading"
+    # Marked but not released is no grade: Moodle's row stays exactly as it was.
+    assert rows[1] == moodle_line(32, 'Søren "Sø" Ørsted', "soren@example.test", "5.00",
+                                  "Moodle's comment")
+    assert rows[2] == moodle_line(33, "Someone Else", "else@example.test")
+    assert (filled.filled, filled.not_in_file) == (1, ())
 
 
-def test_moodle_reads_its_dates_back():
-    """The importer reads dates with strtotime(); this is the English form Moodle writes,
-    which parses back to the same minute."""
-    text = spreadsheets.moodle_date(WHEN, ZONE)
-    parsed = datetime.strptime(text, "%A, %d %B %Y, %I:%M %p")
-    assert parsed == datetime(2026, 12, 3, 14, 5)
-    assert spreadsheets.moodle_date(None, ZONE) == "-"
-    assert spreadsheets.moodle_date(datetime(2026, 7, 1, 0, 30, tzinfo=UTC), ZONE) == (
-        "Wednesday, 01 July 2026, 02:30 AM")
+def test_a_graded_student_missing_from_moodles_worksheet_is_named():
+    filled = spreadsheets.fill_moodle_worksheet(
+        moodle_file(moodle_line(40, "Someone Else", "else@example.test"), bom=False), ROWS)
+    assert (filled.filled, filled.not_in_file) == (0, ("Berg, Åse",))
+    assert read(filled.text)[1] == moodle_line(40, "Someone Else", "else@example.test")
+
+
+def test_a_file_that_is_not_moodles_worksheet_is_refused_with_the_reason():
+    def problem(data: bytes) -> tuple[str, dict]:
+        try:
+            spreadsheets.fill_moodle_worksheet(data, ROWS)
+        except spreadsheets.WorksheetError as exc:
+            return exc.problem, exc.values
+        raise AssertionError("accepted")
+
+    assert problem(b"") == ("empty", {})
+    assert problem("Navn;E-mail\nÅse;a@b".encode("latin-1")) == ("not-utf8", {})
+    assert problem(b"Name,E-mail\nAse,a@example.test\n") == (
+        "columns", {"columns": "Identifier, Email address, Grade"})
+    assert problem(b'Identifier,Email address,Grade\n"Participant 1,a@b\n') == ("not-csv", {})
+    too_long = moodle_file(*[moodle_line(n, "A", f"{n}@example.test") for n in range(5001)])
+    assert problem(too_long)[0] == "too-long"
 
 
 def test_canvas_gradebook_has_its_columns_points_possible_and_graded_students_only():
@@ -86,12 +114,15 @@ def test_canvas_gradebook_has_its_columns_points_possible_and_graded_students_on
 
 
 def test_a_formula_is_shown_as_text_in_every_file():
-    moodle = [row[1] for row in read(spreadsheets.moodle_worksheet(ROWS, 21, ZONE))]
     table = [row[0] for row in read(spreadsheets.progress_csv(
         ROWS, ["Focus", "Goals"], 21, "en", ZONE).removeprefix("\ufeff"))]
-    for names in (moodle, table):
-        assert "'=HYPERLINK(\"http://evil\")" in names
-        assert '=HYPERLINK("http://evil")' not in names
+    assert "'=HYPERLINK(\"http://evil\")" in table
+    assert '=HYPERLINK("http://evil")' not in table
+    evil = ProgressRow(1, "A", "a@example.test", "approved", (), WHEN, grade=3, graded_at=WHEN,
+                       comment="=cmd|' /C calc'!A0")
+    filled = spreadsheets.fill_moodle_worksheet(
+        moodle_file(moodle_line(1, "A", "a@example.test")), [evil])
+    assert read(filled.text)[1][-1] == "'=cmd|' /C calc'!A0"
     assert spreadsheets.safe_cell("-5 points") == "'-5 points"
     assert spreadsheets.safe_cell("Berg, Åse") == "Berg, Åse"
 
@@ -133,10 +164,10 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
 def test_any_name_and_comment_come_back_whole(name, comment, grade):
     row = ProgressRow(1, name, "a@example.test", "approved", (), WHEN, handed_in_at=WHEN,
                       grade=grade, graded_at=WHEN, comment=comment)
-    header, line = read(spreadsheets.moodle_worksheet([row], 21, ZONE))
+    filled = spreadsheets.fill_moodle_worksheet(
+        moodle_file(moodle_line(9, name, "a@example.test")), [row])
+    header, line = read(filled.text)
     got = dict(zip(header, line, strict=True))
-    assert got["Full name"] == spreadsheets.safe_cell(name)
+    assert got["Full name"] == name  # Moodle's own cell, untouched
     assert got["Feedback comments"] == spreadsheets.safe_cell(comment)
     assert got["Grade"] == f"{grade}.00"
-    _header, _points, canvas_line = read(spreadsheets.canvas_gradebook([row], "A", "B", 21))
-    assert canvas_line[0] == spreadsheets.safe_cell(name) and canvas_line[-1] == str(grade)

@@ -32,7 +32,6 @@ PAGES = {
     "class picture": lambda room: room.assignment_url("/picture"),
     "class picture, projector": lambda room: room.assignment_url("/picture/projector"),
     "progress CSV": lambda room: room.assignment_url("/progress.csv"),
-    "Moodle grades": lambda room: room.assignment_url("/grades/moodle.csv"),
     "Canvas LMS grades": lambda room: room.assignment_url("/grades/canvas.csv"),
     "roster CSV": lambda room: room.url("/roster.csv"),
 }

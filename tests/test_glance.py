@@ -227,21 +227,35 @@ def download(session, url: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
+MOODLE_WORKSHEET = (
+    "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+    "Last modified (submission),Last modified (grade),Feedback comments\n"
+    "Participant 5001,Åse Berg,{ase},Submitted for grading,,21.00,Yes,-,-,\n"
+    "Participant 5002,Søren Ørsted,{soren},Submitted for grading,,21.00,Yes,-,-,\n")
+
+
 def test_grades_for_moodle_and_canvas_lms_hold_the_released_marking_only(app, room):
     session = room.extra["session"]
-    header, *rows = download(session, room.assignment_url("/grades/moodle.csv"))
+    moodle = MOODLE_WORKSHEET.format(ase=room.extra["ase"].email,
+                                     soren=room.extra["soren"].email).encode("utf-8")
+    response = session.post(room.assignment_url("/grades/moodle"), data={
+        "moodle-worksheet": (io.BytesIO(b"\xef\xbb\xbf" + moodle), "grades.csv")})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    header, *rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8"),
+                                                newline="")))
     assert header == ["Identifier", "Full name", "Email address", "Status", "Grade",
                       "Maximum Grade", "Grade can be changed", "Last modified (submission)",
                       "Last modified (grade)", "Feedback comments"]
-    by_name = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
-    assert list(by_name) == BY_NAME
-    assert (by_name["Berg, Åse"]["Grade"], by_name["Berg, Åse"]["Maximum Grade"]) == (
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    # Moodle's own participant numbers stay; Åse's released grade and comment go in.
+    assert list(by_id) == ["Participant 5001", "Participant 5002"]
+    assert (by_id["Participant 5001"]["Grade"], by_id["Participant 5001"]["Maximum Grade"]) == (
         "5.00", "21.00")
-    assert by_name["Berg, Åse"]["Feedback comments"] == COMMENT
-    assert by_name["Berg, Åse"]["Identifier"] == f"Participant {room.extra['ase'].id}"
-    # Søren's marking is not released: no grade, no comment.
-    assert (by_name['Søren "Sø" Ørsted']["Grade"],
-            by_name['Søren "Sø" Ørsted']["Feedback comments"]) == ("", "")
+    assert by_id["Participant 5001"]["Feedback comments"] == COMMENT
+    # Søren's marking is not released: Moodle's row is left as it was.
+    assert (by_id["Participant 5002"]["Grade"],
+            by_id["Participant 5002"]["Feedback comments"]) == ("", "")
     header, points, *rows = download(session, room.assignment_url("/grades/canvas.csv"))
     assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                       "Plan your customer relationships"]
@@ -339,3 +353,21 @@ def test_the_assignment_page_leads_to_the_table_and_the_picture(room):
     assert links["Class picture"] == room.assignment_url("/picture")
     page = html_of(room.extra["session"].get(room.url()))
     assert page.one("#students a[href$='roster.csv']").text == "The class roster as CSV"
+
+
+@pytest.mark.parametrize(("upload", "says"), [
+    (None, "Choose the worksheet you downloaded from Moodle."),
+    (b"Name,E-mail\nAse,a@example.test\n",
+     "lacks Moodle's columns Identifier, Email address, Grade"),
+    ("Navn;E-mail\nÅse".encode("latin-1"), "The file is not UTF-8 text."),
+    (b"x" * (200 * 1024 + 1), "too large"),
+])
+def test_a_file_that_is_not_moodles_worksheet_is_explained_on_the_progress_page(room, upload,
+                                                                                says):
+    session = room.extra["session"]
+    data = {} if upload is None else {"moodle-worksheet": (io.BytesIO(upload), "grades.csv")}
+    response = session.post(room.assignment_url("/grades/moodle"), data=data)
+    assert response.status_code == 422
+    page = html_of(response)
+    assert page.heading() == "Progress: Plan your customer relationships"
+    assert says in page.one("#moodle-worksheet-error").text

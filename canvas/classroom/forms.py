@@ -75,6 +75,14 @@ class ImportForm(FlaskForm):
                      validators=[FileRequired(_l("Choose a CSV file."))])
 
 
+class MoodleForm(FlaskForm):
+    """Moodle's grading worksheet, to be given the released grades."""
+
+    worksheet = FileField(_l("Moodle's grading worksheet (CSV)"),
+                          validators=[FileRequired(_l("Choose the worksheet you downloaded "
+                                                      "from Moodle."))])
+
+
 class TeacherForm(FlaskForm):
     email = EmailField(_l("Co-teacher's e-mail"), validators=[
         DataRequired(), Email(check_deliverability=False), Length(max=254)])

@@ -35,7 +35,7 @@ from ..web import client_address
 from . import assignments as work
 from . import charts, class_zip, overview, picture, progress, review, spreadsheets
 from .classes import ClassroomError, active_students
-from .forms import BulkForm, ZipForm, to_utc
+from .forms import BulkForm, MoodleForm, ZipForm, to_utc
 from .views import actor, bp, now, teaching, zone
 
 
@@ -74,7 +74,7 @@ def _bulk_form(rows: list[progress.ProgressRow], **data: Any) -> BulkForm:
 
 
 def _progress_page(assignment: Assignment, status: int = 200, *, form: BulkForm | None = None,
-                   zip_form: ZipForm | None = None):
+                   zip_form: ZipForm | None = None, moodle_form: MoodleForm | None = None):
     definitions = get_definitions()
     rows = overview.progress_rows(assignment, definitions, now())
     chosen, key, descending = _view()
@@ -88,6 +88,7 @@ def _progress_page(assignment: Assignment, status: int = 200, *, form: BulkForm 
         sort=key, descending=descending, form=form,
         boxes={box.data: box for box in form.student},
         zip_form=zip_form or ZipForm(formdata=None, prefix="zip"),
+        moodle_form=moodle_form or MoodleForm(formdata=None, prefix="moodle"),
         max_points=rubric.max_points if rubric else None,
         kind_title=work.kind_title(assignment, definitions, assignment.school_class.language),
         view_args={"filter": chosen, "sort": key, "order": "desc" if descending else "asc"}
@@ -181,14 +182,48 @@ def _grades(class_id: int, assignment_id: int) -> tuple[Assignment, list, int | 
     return assignment, rows, rubric.max_points if rubric else None
 
 
-@bp.get("/classes/<int:class_id>/assignments/<int:assignment_id>/grades/moodle.csv")
+@bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/grades/moodle")
 @teaching
 def moodle_grades(class_id: int, assignment_id: int):
-    """Moodle's offline grading worksheet (docs/class-exports.md)."""
-    assignment, rows, max_points = _grades(class_id, assignment_id)
-    text = spreadsheets.moodle_worksheet(rows, max_points, zone())
-    return _file(text, f"{assignment.school_class.name} {assignment.title}", "grades-moodle",
-                 assignment, assignment.school_class)
+    """Moodle's own grading worksheet, uploaded, back with the released grades filled in
+    (docs/class-exports.md); on a file that is not one, the progress page says why."""
+    assignment, rows, _max_points = _grades(class_id, assignment_id)
+    form = MoodleForm(prefix="moodle")
+    if form.validate_on_submit():
+        data = form.worksheet.data.read(spreadsheets.MOODLE_MAX_BYTES + 1)
+        try:
+            if len(data) > spreadsheets.MOODLE_MAX_BYTES:
+                raise spreadsheets.WorksheetError("too-big")
+            filled = spreadsheets.fill_moodle_worksheet(data, rows)
+        except spreadsheets.WorksheetError as exc:
+            form.worksheet.errors.append(_worksheet_problem(exc))
+        else:
+            if filled.not_in_file:  # shown on the next page the teacher opens
+                flash(ngettext("%(num)d student with a released grade is not in Moodle's "
+                               "worksheet: %(names)s.",
+                               "%(num)d students with a released grade are not in Moodle's "
+                               "worksheet: %(names)s.", len(filled.not_in_file),
+                               names=", ".join(filled.not_in_file)), "info")
+            return _file(filled.text, f"{assignment.school_class.name} {assignment.title}",
+                         "grades-moodle", assignment, assignment.school_class)
+    return _progress_page(assignment, 422, moodle_form=form)
+
+
+def _worksheet_problem(exc: spreadsheets.WorksheetError) -> str:
+    """What the teacher reads when the uploaded file is not a worksheet to fill in."""
+    match exc.problem:
+        case "not-utf8":
+            return _("The file is not UTF-8 text. Upload the CSV file Moodle gave you, "
+                     "unchanged.")
+        case "columns":
+            return _("The file lacks Moodle's columns %(columns)s. Download the grading "
+                     "worksheet from the assignment in Moodle (with Moodle in English) and "
+                     "upload it unchanged.", columns=exc.values.get("columns", ""))
+        case "too-long" | "too-big":
+            return _("The file is too large for one class's grading worksheet.")
+        case "empty":
+            return _("The file is empty.")
+    return _("The file is not a CSV file. Upload the CSV file Moodle gave you, unchanged.")
 
 
 @bp.get("/classes/<int:class_id>/assignments/<int:assignment_id>/grades/canvas.csv")

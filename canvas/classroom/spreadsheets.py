@@ -22,35 +22,42 @@ from zoneinfo import ZoneInfo
 
 from ..i18n import gettext_in
 from .progress import (
-    APPROVED,
-    DRAFT,
-    NOT_STARTED,
-    RESUBMITTED,
-    RETURNED,
-    SUBMITTED,
     ProgressRow,
 )
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# Moodle's offline grading worksheet (mod/assign, feedback plugin "offline"): its importer
-# (mod/assign/feedback/offline/importgradeslib.php) finds the columns by these English
-# names and needs Identifier, Grade and "Last modified (grade)"; it reads the rows whose
-# Identifier is "Participant <number>", ignores a grade that is empty or above the maximum,
-# and skips a row whose grade in Moodle changed after "Last modified (grade)".
+# Moodle's offline grading worksheet (mod/assign, feedback plugin "offline"). Its importer
+# (mod/assign/feedback/offline/importgradeslib.php) finds a row's student by the number in
+# "Identifier" ("Participant 1234"), which is Moodle's own participant number for the
+# assignment: a file this app wrote from scratch would match no one, or the wrong student.
+# So the teacher downloads Moodle's worksheet and the app fills in its Grade and Feedback
+# comments, matched by e-mail, leaving every other cell as Moodle wrote it. The columns are
+# found by Moodle's English names (a worksheet downloaded with Moodle in English).
 MOODLE_HEADER = ("Identifier", "Full name", "Email address", "Status", "Grade",
                  "Maximum Grade", "Grade can be changed", "Last modified (submission)",
                  "Last modified (grade)", "Feedback comments")
-# Moodle's English status words (mod/assign/lang/en/assign.php), for the teacher's eyes.
-MOODLE_STATUS = {NOT_STARTED: "No submission", DRAFT: "Draft (not submitted)",
-                 SUBMITTED: "Submitted for grading", RESUBMITTED: "Submitted for grading",
-                 RETURNED: "Reopened", APPROVED: "Submitted for grading"}
-# Moodle writes dates as userdate() does in English (strftimedaydatetime), which its
-# importer reads back with PHP's strtotime().
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MOODLE_NEEDS = ("Identifier", "Email address", "Grade")
+MOODLE_FEEDBACK = "Feedback comments"
+MOODLE_MAX_ROWS = 5000
+MOODLE_MAX_BYTES = 200 * 1024  # under MAX_CONTENT_LENGTH; a class's worksheet is a few KB
+
+
+class WorksheetError(ValueError):
+    """The uploaded file is not a Moodle grading worksheet this app can fill in."""
+
+    def __init__(self, problem: str, **values: object) -> None:
+        super().__init__(problem)
+        self.problem, self.values = problem, values
+
+
+@dataclass(frozen=True)
+class FilledWorksheet:
+    text: str  # Moodle's worksheet with the grades filled in
+    filled: int  # rows given a grade
+    not_in_file: tuple[str, ...]  # names of students with a released grade the file lacks
+
 
 # Canvas LMS's gradebook (app/models/gradebook_importer.rb): a header row starting
 # Student, ID, then SIS User ID and SIS Login ID, then Section, then one column per
@@ -78,30 +85,44 @@ def _grade(points: int | None) -> str:
     return "" if points is None else f"{points:.2f}"
 
 
-def moodle_date(moment: datetime | None, zone: str) -> str:
-    """'Thursday, 03 December 2026, 02:05 PM' in the school's time zone, as Moodle writes
-    dates in its worksheet ('-' for none)."""
-    if moment is None:
-        return "-"
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
-    hour = local.hour % 12 or 12
-    return (f"{DAYS[local.weekday()]}, {local.day:02d} {MONTHS[local.month - 1]} {local.year}, "
-            f"{hour:02d}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}")
-
-
-def moodle_worksheet(rows: Sequence[ProgressRow], max_points: int | None, zone: str) -> str:
-    """Moodle's offline grading worksheet: a row per student, the released grade (empty
-    when there is none, which Moodle's import leaves alone) and its overall comment."""
-    out: list[Sequence[object]] = [MOODLE_HEADER]
-    for row in rows:
-        status = MOODLE_STATUS.get(row.status, "No submission")
-        if row.grade is not None:
-            status += " - Graded"
-        out.append((f"Participant {row.student_id}", safe_cell(row.name), safe_cell(row.email),
-                    status, _grade(row.grade), _grade(max_points), "Yes",
-                    moodle_date(row.handed_in_at, zone), moodle_date(row.graded_at, zone),
-                    safe_cell(row.comment) if row.grade is not None else ""))
-    return write(out)
+def fill_moodle_worksheet(data: bytes, rows: Sequence[ProgressRow]) -> FilledWorksheet:
+    """Moodle's own offline grading worksheet (`data`, as downloaded from the assignment)
+    with the released grades and overall comments of `rows` filled in, matched by e-mail
+    address; rows without a released grade, and every other cell, stay as Moodle wrote
+    them. Raises WorksheetError for a file that is not such a worksheet."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise WorksheetError("not-utf8") from exc
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise WorksheetError("not-csv") from exc
+    if not lines:
+        raise WorksheetError("empty")
+    if len(lines) > MOODLE_MAX_ROWS + 1:
+        raise WorksheetError("too-long", rows=MOODLE_MAX_ROWS)
+    names = [cell.strip().casefold() for cell in lines[0]]
+    missing = [name for name in MOODLE_NEEDS if name.casefold() not in names]
+    if missing:
+        raise WorksheetError("columns", columns=", ".join(missing))
+    email_at, grade_at = names.index("email address"), names.index("grade")
+    feedback_at = names.index(MOODLE_FEEDBACK.casefold()) if (
+        MOODLE_FEEDBACK.casefold() in names) else None
+    graded = {row.email.strip().casefold(): row for row in rows if row.grade is not None}
+    found: set[str] = set()
+    for line in lines[1:]:
+        line.extend([""] * (len(names) - len(line)))
+        email = line[email_at].strip().casefold()
+        row = graded.get(email)
+        if row is None:
+            continue
+        line[grade_at] = _grade(row.grade)
+        if feedback_at is not None:
+            line[feedback_at] = safe_cell(row.comment or "")
+        found.add(email)
+    return FilledWorksheet(write(lines), len(found),
+                           tuple(row.name for email, row in graded.items() if email not in found))
 
 
 def canvas_gradebook(rows: Sequence[ProgressRow], assignment: str, section: str,

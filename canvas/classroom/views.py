@@ -36,7 +36,7 @@ Teachers (of the class, or an admin):
     /classes/<c>/assignments/<a>/progress.csv         GET        the progress table as CSV
     /classes/<c>/assignments/<a>/picture              GET        the class picture
     /classes/<c>/assignments/<a>/picture/projector    GET        the same without names
-    /classes/<c>/assignments/<a>/grades/moodle.csv    GET        Moodle's grading worksheet
+    /classes/<c>/assignments/<a>/grades/moodle        POST       Moodle's worksheet, filled in
     /classes/<c>/assignments/<a>/grades/canvas.csv    GET        a Canvas LMS gradebook
     /classes/<c>/assignments/<a>/pdfs                 POST       a ZIP of every student's PDFs
     /classes/<c>/assignments/<a>/pdfs/<job>           GET        its progress, then the link

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from canvas.classroom.demo import CLASSMATES
 from canvas.cli import DEMO_PASSWORD
 from canvas.extensions import db
-from canvas.models import Assignment, Extension, Submission
+from canvas.models import Assignment, Extension, Submission, User
 from tests.browser.helpers import check_axe
 from tests.browser.test_classroom import Person, reads_english
 
@@ -72,13 +72,28 @@ def test_a_teacher_sees_the_class_at_a_glance_and_takes_its_work_out(browser: Br
 
         # The grades and the table as files.
         page.locator(".filters").get_by_role("link", name="All students").click()
+        # Moodle's own worksheet (its participant numbers), filled in with the released grades.
+        with demo.app.app_context():
+            emails = sorted(db.session.scalars(db.select(User.email).where(
+                User.role == "student")))
+            db.session.remove()
+        worksheet = tmp_path / "moodle-worksheet.csv"
+        worksheet.write_text(
+            "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+            "Last modified (submission),Last modified (grade),Feedback comments\n"
+            + "".join(f"Participant {900 + n},Student {n},{email},Submitted for grading,,"
+                      f"21.00,Yes,-,-,\n" for n, email in enumerate(emails)),
+            encoding="utf-8")
+        page.get_by_label("Moodle's grading worksheet (CSV)").set_input_files(worksheet)
         with page.expect_download() as info:
-            page.get_by_role("link", name=re.compile("^Grades for Moodle")).click()
+            page.get_by_role("button", name="Fill in the grades").click()
         moodle = tmp_path / info.value.suggested_filename
         info.value.save_as(moodle)
         header, *lines = read_csv(moodle)
         assert header[:5] == ["Identifier", "Full name", "Email address", "Status", "Grade"]
-        assert {line[1] for line in lines} == set(NAMES)
+        assert [line[0] for line in lines] == [f"Participant {900 + n}" for n in range(
+            len(emails))]
+        assert len([line for line in lines if line[4]]) == 5  # the released grades
         with page.expect_download() as info:
             page.get_by_role("link", name=re.compile("^Grades for Canvas LMS")).click()
         canvas = tmp_path / info.value.suggested_filename
