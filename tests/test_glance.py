@@ -371,3 +371,15 @@ def test_a_file_that_is_not_moodles_worksheet_is_explained_on_the_progress_page(
     page = html_of(response)
     assert page.heading() == "Progress: Plan your customer relationships"
     assert says in page.one("#moodle-worksheet-error").text
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(upload=st.binary(max_size=2000) | st.text(max_size=500).map(
+    lambda t: ("Identifier,Email address,Grade\n" + t).encode("utf-8")))
+def test_any_uploaded_file_is_filled_in_or_explained_never_a_server_error(room, upload):
+    response = room.extra["session"].post(room.assignment_url("/grades/moodle"), data={
+        "moodle-worksheet": (io.BytesIO(upload), "grades.csv")})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert html_of(response).one("#moodle-worksheet-error").text.strip()
