@@ -29,14 +29,31 @@ PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_made: list[Flask] = []  # apps made during the current test
+
+
 def migrated_app(database: Path, **config: object) -> Flask:
     """An app on the SQLite file `database` (or a fresh PostgreSQL schema, under
-    `make test-postgres`), migrated with the real Alembic migrations."""
+    `make test-postgres`), migrated with the real Alembic migrations. Its connections are
+    closed after the test (close_made_apps), whoever made it."""
     app = create_app({"TESTING": True, "SECRET_KEY": "test",
                       "SQLALCHEMY_DATABASE_URI": database_uri(database), **config})
     with app.app_context():
         upgrade()
+    _made.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def close_made_apps() -> Iterator[None]:
+    """Close the pooled connections of every app a test made: left to the garbage collector,
+    a PostgreSQL connection warns (ResourceWarning) in whichever later test it is collected."""
+    yield
+    while _made:
+        made = _made.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from canvas.models import Canvas, RefusedSave, Snapshot, User, Worksheet, utcnow
 from canvas.worksheets.fields import Context
 from canvas.worksheets.service import MAX_REFUSED, step_inputs
 from tests.conftest import csrf_from, migrated_app, stored_answers
+from tests.databases import on_postgres
 from tests.dom import html_of, squeeze
 
 FOCUS = {"segment": "Offices", "value_proposition": "Spotless desks"}
@@ -92,13 +93,36 @@ def test_the_id_of_a_purged_canvas_is_never_given_to_another(app, make_user, mak
     assert second > first and second_ws > first_ws
 
 
-@pytest.mark.parametrize("table", ["users", "canvases", "worksheets", "snapshots",
-                                   "refused_saves"])
+# SQLite file backups, its pragmas and its schema table: not there on PostgreSQL, whose own
+# tools (pg_dump) and sequences do these jobs.
+sqlite_only = pytest.mark.skipif(on_postgres(), reason="SQLite's own behaviour")
+postgres_only = pytest.mark.skipif(not on_postgres(), reason="runs under make test-postgres")
+IDS = ["users", "canvases", "worksheets", "snapshots", "refused_saves"]
+
+
+@sqlite_only
+@pytest.mark.parametrize("table", IDS)
 def test_the_migrated_tables_never_reuse_ids(app, table):
     with app.app_context():
         sql = db.session.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"),
                                  {"t": table}).scalar()
     assert "AUTOINCREMENT" in sql.upper(), sql
+
+
+@postgres_only
+@pytest.mark.parametrize("table", IDS)
+def test_the_migrated_tables_never_reuse_ids_on_postgresql(app, table):
+    """A sequence hands out each number once, deleted rows or not."""
+    with app.app_context():
+        default = db.session.execute(text(
+            "SELECT column_default FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = :t AND column_name = 'id'"),
+            {"t": table}).scalar()
+        kind = db.session.execute(text(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = :t AND column_name = 'id'"), {"t": table}).scalar()
+    assert default and default.startswith("nextval("), default
+    assert kind == "bigint"
 
 
 # --- 3. every answer names the stored version ------------------------------------------------
@@ -295,6 +319,9 @@ def test_a_canvas_keeps_at_most_its_cap_of_versions_and_says_so(app, sheet):
 
 # --- 8. commits are durable ------------------------------------------------------------------
 
+# (On PostgreSQL durability is the server's synchronous_commit, on unless a server turns it
+# off; the tests' throwaway server does, for speed.)
+@sqlite_only
 def test_sqlite_commits_are_durable(app):
     with app.app_context():
         level = db.session.execute(text("PRAGMA synchronous")).scalar()
@@ -313,6 +340,7 @@ def _everything(path) -> dict:
         connection.close()
 
 
+@sqlite_only
 def test_backup_and_restore_round_trip_a_populated_database(app, sheet, runner, tmp_path):
     session, canvas_id, ws = sheet
     assert session.autosave(ws, "focus", 1, FOCUS).status_code == 200
@@ -338,6 +366,7 @@ def test_backup_and_restore_round_trip_a_populated_database(app, sheet, runner, 
     assert again.exit_code != 0 and "exists already" in again.output
 
 
+@sqlite_only
 def test_restore_refuses_what_is_not_a_sound_backup_of_this_app(app, runner, tmp_path):
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
@@ -355,6 +384,13 @@ def test_restore_refuses_what_is_not_a_sound_backup_of_this_app(app, runner, tmp
         check(source, known_revisions={"0000"})
 
 
+@postgres_only
+def test_on_postgresql_backup_names_its_own_tools(runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "x.sqlite3")])
+    assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+@sqlite_only
 def test_sign_in_page_still_works_after_a_restore(app, tmp_path, make_user, login, runner):
     """The live app's pooled connections see the restored file, not the old one."""
     user = make_user()
