@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -15,3 +16,9 @@ def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 
 class ConfirmForm(FlaskForm):
     """An empty form: only the CSRF token, for buttons that change something."""
+
+
+def require_confirmation() -> None:
+    """A button's post must carry its CSRF token (ConfirmForm); anything else is a 400."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)

@@ -25,7 +25,3 @@ class ChangePasswordForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Confirm with your password"), validators=[
         DataRequired(), Length(max=MAX_LENGTH, message=TOO_LONG)])
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token, for buttons that change something."""

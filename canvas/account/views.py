@@ -29,10 +29,11 @@ from ..accounts import AccountError, change_password, delete_account, password_i
 from ..auth.signin import current_session_id, limits, log_out
 from ..database import write_transaction
 from ..extensions import db
+from ..forms import ConfirmForm, require_confirmation
 from ..library import get_definitions, get_library
 from ..models import User, UserSession
 from ..web import client_address
-from .forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm
+from .forms import ChangePasswordForm, DeleteAccountForm
 from .service import account_data
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -92,8 +93,7 @@ def _own_live_session(session_id: int) -> UserSession:
 @bp.post("/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     _own_live_session(session_id)
     if session_id == current_session_id():
         # Ending this one is signing out; the button is the header's.
@@ -111,8 +111,7 @@ def end_session(session_id: int):
 @bp.post("/sessions/end-others")
 @login_required
 def end_other_sessions():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         ended = sessions.end_sessions(current_user.id, sessions.SIGNED_OUT_EVERYWHERE,
                                       keep=current_session_id())

@@ -26,7 +26,7 @@ from ..accounts import AccountError, NotAllowed, find_user, set_password_by, set
 from ..auth.forms import policy_error
 from ..database import write_transaction
 from ..extensions import db
-from ..forms import choices
+from ..forms import choices, require_confirmation
 from ..models import User
 from ..web import client_address
 
@@ -198,8 +198,7 @@ def change_role(user_id: int):
 @bp.post("/users/<int:user_id>/sessions/end")
 @admin_required
 def end_sessions(user_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     user = _user(user_id)
     if user.id == current_user.id:
         abort(403)  # one's own: the account page's "sign out everywhere else"

@@ -25,7 +25,7 @@ from ..access import owned_canvas, owned_snapshot
 from ..classroom.locks import canvas_lock
 from ..database import write_transaction
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, require_confirmation
 from ..library import document_of, get_definitions, get_library
 from ..models import Canvas, RefusedSave, Snapshot, User
 from ..saving import Applied, BadPayload, parse_version, versioned_save
@@ -336,8 +336,7 @@ def _summary_of(document: dict[str, Any]) -> str:
 @bp.post("/canvases/<int:canvas_id>/versions/<int:number>/restore")
 @login_required
 def restore_version(canvas_id: int, number: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     try:
         with write_transaction():
             canvas = owned_canvas(current_user, canvas_id)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -30,7 +29,7 @@ from flask_login import current_user, login_required
 from ..access import owned_canvas
 from ..database import write_transaction
 from ..extensions import db
-from ..forms import ConfirmForm, choices
+from ..forms import ConfirmForm, choices, require_confirmation
 from ..library import get_definitions, get_library
 from ..worksheets.analysis import progress
 from . import service
@@ -120,8 +119,7 @@ def rename(canvas_id: int):
 @bp.post("/canvases/<int:canvas_id>/duplicate")
 @login_required
 def duplicate(canvas_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         canvas = owned_canvas(current_user, canvas_id)
         twin = service.duplicate_canvas(
@@ -148,8 +146,7 @@ def delete(canvas_id: int):
 @bp.post("/canvases/<int:canvas_id>/restore")
 @login_required
 def restore(canvas_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         canvas = owned_canvas(current_user, canvas_id, deleted=True)
         service.restore_canvas(canvas)
@@ -160,8 +157,7 @@ def restore(canvas_id: int):
 @bp.post("/canvases/<int:canvas_id>/purge")
 @login_required
 def purge(canvas_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         canvas = owned_canvas(current_user, canvas_id, deleted=True)
         title = canvas.title

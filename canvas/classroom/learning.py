@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound
 from ..access import may_teach, student_assignment
 from ..database import write_transaction
 from ..extensions import db, limiter
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, require_confirmation
 from ..library import get_definitions, get_library
 from ..models import Assignment, Canvas, SchoolClass, Submission
 from . import assignments as work
@@ -189,8 +189,7 @@ def student_assignment_page(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/start")
 @login_required
 def start(assignment_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     back = url_for("classroom.student_assignment_page", assignment_id=assignment_id)
     try:
         with write_transaction():
@@ -206,8 +205,7 @@ def start(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/submit")
 @login_required
 def submit(assignment_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     back = url_for("classroom.student_assignment_page", assignment_id=assignment_id)
     try:
         with write_transaction():
@@ -233,8 +231,7 @@ def submit(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/take-back")
 @login_required
 def take_back(assignment_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     back = url_for("classroom.student_assignment_page", assignment_id=assignment_id)
     try:
         with write_transaction():

@@ -26,7 +26,7 @@ from ..access import class_student, taught_assignment, taught_class
 from ..accounts import NotAllowed, set_password_by
 from ..database import write_transaction
 from ..extensions import db
-from ..forms import ConfirmForm, choices
+from ..forms import ConfirmForm, choices, require_confirmation
 from ..library import get_definitions, get_library
 from ..models import Assignment, SchoolClass, User
 from ..saving import parse_version, save, versioned_save
@@ -247,8 +247,7 @@ def add_teacher(class_id: int):
 @teaching
 def approve_member(class_id: int, user_id: int):
     taught_class(actor(), class_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     try:
         with write_transaction():
             school_class = taught_class(actor(), class_id)
@@ -264,8 +263,7 @@ def approve_member(class_id: int, user_id: int):
 @teaching
 def remove_member(class_id: int, user_id: int):
     taught_class(actor(), class_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     try:
         with write_transaction():
             school_class = taught_class(actor(), class_id)
@@ -287,8 +285,7 @@ def new_password(class_id: int, user_id: int):
     """A new password for a student of the class (they are signed out everywhere), shown
     once to hand over."""
     taught_class(actor(), class_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         school_class = taught_class(actor(), class_id)
         class_student(school_class.id, user_id)
@@ -326,8 +323,7 @@ def delete_class(class_id: int):
 @bp.post("/classes/teachers/<int:user_id>/approve")
 @admin_only
 def approve_teacher(user_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         user = db.session.get(User, user_id)
         if user is None or user.role != "teacher":
@@ -472,8 +468,7 @@ def extension(class_id: int, assignment_id: int):
 def release_all(class_id: int, assignment_id: int):
     """Release every marked hand-in of the assignment: the whole class at once."""
     taught_assignment(actor(), class_id, assignment_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     with write_transaction():
         assignment = taught_assignment(actor(), class_id, assignment_id)
         released, waiting = review.release_all(assignment, now())
@@ -618,8 +613,7 @@ def review_autosave(class_id: int, assignment_id: int, student_id: int):
 @teaching
 def release_one(class_id: int, assignment_id: int, student_id: int):
     class_student(taught_assignment(actor(), class_id, assignment_id).class_id, student_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmation()
     version = parse_version(request.form.get("version", ""))
     back = url_for("classroom.review_student", class_id=class_id, assignment_id=assignment_id,
                    student_id=student_id, filter=_filter())
