@@ -194,6 +194,20 @@ def test_the_ticked_students_pdfs_from_the_progress_table(app, make_user, login)
     assert round(float(page.mediabox.width)) == 612  # Letter
 
 
+def test_ticking_only_students_who_have_not_handed_in_makes_no_empty_zip(app, make_user,
+                                                                        login):
+    room = class_of_three(app, make_user)
+    session = login(room.teacher)
+    response = session.post(room.assignment_url("/progress"), data={
+        "action": "download", "student": [str(room.extra["cai"].id)], "size": "a4"},
+        follow_redirects=True)
+    assert response.status_code == 200
+    assert html_of(response).text(".flash-info") == (
+        "No student has handed in yet, so there are no PDFs to make.")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+
+
 def test_folder_names_are_safe_and_unique():
     assert class_zip.folder_names([(1, "Åse Berg"), (2, "åse berg"), (3, 'a/b\\c:"d"*'),
                                    (4, "..."), (5, " Con\x00trol ")]) == {

@@ -110,15 +110,16 @@ def progress_table(class_id: int, assignment_id: int):
 
 def _bulk_action(assignment: Assignment, class_id: int, assignment_id: int):
     """Return for revision, give more time, or download the PDFs of the ticked students."""
-    form = _bulk_form(overview.progress_rows(assignment, get_definitions(), now()))
+    rows = overview.progress_rows(assignment, get_definitions(), now())
+    form = _bulk_form(rows)
     if not form.validate_on_submit():
         return _progress_page(assignment, 422, form=form)
     chosen, key, descending = _view()
     back = url_for("classroom.progress_table", class_id=class_id, assignment_id=assignment_id,
                    filter=chosen, sort=key, order="desc" if descending else "asc")
     if form.action.data == "download":
-        students = class_students(assignment.class_id, form.student.data)
-        return _start_zip(assignment, students, form.size.data, back)
+        ticked = set(class_students(assignment.class_id, form.student.data))
+        return _start_zip(assignment, _handed_in(rows, ticked), form.size.data, back)
     try:
         with write_transaction():
             assignment = taught_assignment(actor(), class_id, assignment_id)
@@ -273,7 +274,16 @@ def picture_projector(class_id: int, assignment_id: int):
 
 # --- every student's PDFs as one ZIP --------------------------------------------------------------
 
+def _handed_in(rows: list[progress.ProgressRow], among: set[int] | None = None) -> list[int]:
+    """The students of `rows` (of `among`, when given) who have handed in: PDFs to make."""
+    return [row.student_id for row in rows
+            if row.attempt is not None and (among is None or row.student_id in among)]
+
+
 def _start_zip(assignment: Assignment, students: list[int], size: str, back: str):
+    if not students:
+        flash(_("No student has handed in yet, so there are no PDFs to make."), "info")
+        return redirect(back)
     try:
         job_id = class_zip.start(current_app.config, assignment, actor().id, students, size)
     except jobs.JobBusy:
@@ -294,11 +304,7 @@ def start_zip(class_id: int, assignment_id: int):
         return _progress_page(assignment, 422, zip_form=form)
     back = url_for("classroom.progress_table", class_id=class_id, assignment_id=assignment_id)
     rows = overview.progress_rows(assignment, get_definitions(), now())
-    students = [row.student_id for row in rows if row.attempt is not None]
-    if not students:
-        flash(_("No student has handed in yet, so there are no PDFs to make."), "info")
-        return redirect(back)
-    return _start_zip(assignment, students, form.size.data, back)
+    return _start_zip(assignment, _handed_in(rows), form.size.data, back)
 
 
 def _job(class_id: int, assignment_id: int, job_id: str) -> tuple[Assignment, jobs.Status]:
