@@ -102,6 +102,9 @@ def test_a_file_that_is_not_moodles_worksheet_is_refused_with_the_reason():
     assert problem(b'Identifier,Email address,Grade\n"Participant 1,a@b\n') == ("not-csv", {})
     too_long = moodle_file(*[moodle_line(n, "A", f"{n}@example.test") for n in range(5001)])
     assert problem(too_long)[0] == "too-long"
+    # At the limit it is filled in.
+    at_limit = moodle_file(*[moodle_line(n, "A", f"{n}@example.test") for n in range(5000)])
+    assert len(read(spreadsheets.fill_moodle_worksheet(at_limit, ROWS).text)) == 5001
 
 
 def test_canvas_gradebook_has_its_columns_points_possible_and_graded_students_only():

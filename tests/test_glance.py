@@ -383,3 +383,28 @@ def test_any_uploaded_file_is_filled_in_or_explained_never_a_server_error(room, 
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert html_of(response).one("#moodle-worksheet-error").text.strip()
+
+
+def test_a_graded_student_missing_from_moodles_worksheet_is_named_on_the_next_page(room):
+    session = room.extra["session"]
+    only_soren = MOODLE_WORKSHEET.format(ase="someone@else.test",
+                                         soren=room.extra["soren"].email).encode("utf-8")
+    response = session.post(room.assignment_url("/grades/moodle"), data={
+        "moodle-worksheet": (io.BytesIO(only_soren), "grades.csv")})
+    assert response.status_code == 200
+    page = html_of(session.get(room.assignment_url("/progress")))
+    assert page.text(".flash-info") == (
+        "1 student with a released grade is not in Moodle's worksheet: Berg, Åse.")
+
+
+def test_a_worksheet_at_the_size_limit_is_filled_in(room):
+    from canvas.classroom import spreadsheets
+
+    worksheet = MOODLE_WORKSHEET.format(ase=room.extra["ase"].email,
+                                        soren=room.extra["soren"].email).encode("utf-8")
+    padding = spreadsheets.MOODLE_MAX_BYTES - len(worksheet) - 3
+    worksheet += b'"' + b"x" * padding + b'"\n'
+    assert len(worksheet) == spreadsheets.MOODLE_MAX_BYTES
+    response = room.extra["session"].post(room.assignment_url("/grades/moodle"), data={
+        "moodle-worksheet": (io.BytesIO(worksheet), "grades.csv")})
+    assert response.status_code == 200

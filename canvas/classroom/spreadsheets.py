@@ -94,6 +94,8 @@ def fill_moodle_worksheet(data: bytes, rows: Sequence[ProgressRow]) -> FilledWor
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WorksheetError("not-utf8") from exc
+    # The csv module refuses a cell over 128 KiB by default: allow one as large as the file.
+    csv.field_size_limit(max(csv.field_size_limit(), MOODLE_MAX_BYTES))
     try:
         lines = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:

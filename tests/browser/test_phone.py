@@ -32,6 +32,15 @@ MEASURE = """() => {
 }"""
 
 
+def shown(page, url: str, signed_in: bool = False) -> None:
+    """Open a page and make sure it is the page, not an error or the sign-in page (which
+    would fit a phone just as well)."""
+    response = page.goto(url)
+    assert response is not None and response.ok, (url, response and response.status)
+    if signed_in:
+        assert "/auth/login" not in page.url, url
+
+
 def pages(canvas_id: int, worksheet_id: int, steps: list[str]) -> list[str]:
     c, w = canvas_id, worksheet_id
     return ["/", "/bin", "/canvases/new", f"/canvases/{c}", f"/canvases/{c}/rename",
@@ -62,13 +71,13 @@ def test_every_page_fits_a_phone_and_its_controls_can_be_touched(live_server,
         visitor = ["/auth/login", "/auth/register", "/auth/reset"]
         problems = {}
         for path in visitor:
-            page.goto(live_server.url(path))
+            shown(page, live_server.url(path))
             found = page.evaluate(MEASURE)
             if found["scroll"] > WIDTH or found["small"]:
                 problems[path] = found
         sign_in(page, live_server, email)
         for path in pages(*ids, steps):
-            page.goto(live_server.url(path))
+            shown(page, live_server.url(path), signed_in=True)
             found = page.evaluate(MEASURE)
             if found["scroll"] > WIDTH or found["small"]:
                 problems[path] = found
@@ -109,7 +118,7 @@ def test_a_teachers_and_a_students_pages_fit_a_phone_too(demo, browser: Browser)
             page = context.new_page()
             sign_in(page, demo, email, DEMO_PASSWORD)
             for path in paths:
-                page.goto(demo.url(path))
+                shown(page, demo.url(path), signed_in=True)
                 found = page.evaluate(MEASURE)
                 if found["scroll"] > WIDTH or found["small"]:
                     problems[f"{email} {path}"] = found
