@@ -127,7 +127,8 @@ def test_returning_ticked_work_for_revision_releases_it_and_skips_the_rest(app, 
     before = feedback_row(app, room, room.extra["soren"])
     response = session.post(room.assignment_url("/progress?filter=all&sort=score&order=desc"),
                             data={"action": "return",
-                                  "student": ticked(room, 'Søren "Sø" Ørsted', "Dina Dahl")})
+                                  "student": ticked(room, 'Søren "Sø" Ørsted', "Dina Dahl",
+                                                    "Berg, Åse", "Cai Lund")})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/progress?filter=all&sort=score&order=desc")
     after = feedback_row(app, room, room.extra["soren"])
@@ -137,10 +138,14 @@ def test_returning_ticked_work_for_revision_releases_it_and_skips_the_rest(app, 
     assert after["version"] == before["version"] + 1
     assert submission_row(app, room, room.extra["soren"])["status"] == "returned"
     assert submission_row(app, room, room.extra["dina"]) is None
+    # Åse's approved work and Cai's draft are not handed-in work waiting: left as they were.
     assert submission_row(app, room, room.extra["ase"])["status"] == "approved"
+    assert feedback_row(app, room, room.extra["ase"])["outcome"] == "approve"
+    assert submission_row(app, room, room.extra["cai"])["status"] == "draft"
     page = html_of(session.get(response.headers["Location"]))
-    assert page.text(".flash-success") == ("Returned the work of 1 student for revision. "
-                                          "1 student had nothing handed in to return.")
+    assert page.text(".flash-success") == (
+        "Returned the work of 1 student for revision. "
+        "3 students had no hand-in waiting to be returned.")
 
 
 def test_giving_ticked_students_more_time(app, room):

@@ -139,8 +139,8 @@ def _bulk_action(assignment: Assignment, class_id: int, assignment_id: int):
                            "Returned the work of %(num)d students for revision.", returned)
         if skipped:
             message += " " + ngettext(
-                "%(num)d student had nothing handed in to return.",
-                "%(num)d students had nothing handed in to return.", skipped)
+                "%(num)d student had no hand-in waiting to be returned.",
+                "%(num)d students had no hand-in waiting to be returned.", skipped)
         flash(message, "success" if returned else "info")
     else:
         flash(ngettext("%(num)d student has more time.", "%(num)d students have more time.",

@@ -409,8 +409,8 @@ def return_for_revision(assignment: Assignment, student_ids: list[int], teacher_
                         now: datetime) -> tuple[int, int]:
     """Return the handed-in work of these students for revision at once (a bulk action of
     the progress table): the outcome of each current attempt becomes "return", its comments
-    and rubric levels stay, and the marking is released. Returns (returned, skipped: not
-    handed in)."""
+    and rubric levels stay, and the marking is released. Returns (returned, skipped: no
+    hand-in waiting, because none was made or it is approved or returned already)."""
     submissions = list(db.session.scalars(
         select(Submission).options(selectinload(Submission.attempts)
                                    .joinedload(Attempt.feedback))
