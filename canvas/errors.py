@@ -16,8 +16,6 @@ MESSAGES = {
     404: _l("There is nothing here. It may have been deleted, or it belongs to someone else."),
     405: _l("That action is not possible here."),
     409: _l("Someone (perhaps you, in another tab) saved this first."),
-    413: _l("That is more text than one save can take (the limit is %(limit)d KB). Your text "
-            "is still in the page: shorten it and save again."),
     422: _l("Some answers need a look; see the messages beside the fields."),
     429: _l("That was too many tries in a short time. Wait a minute, then try again."),
     500: _l("Something went wrong on our side. Your last saved work is safe."),
@@ -60,7 +58,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         code = exc.code or 500
         text = MESSAGES.get(code, exc.description or "")
-        if code == 413:
+        if code == 413:  # its message names the limit, so it is made here
             text = _("That is more text than one save can take (the limit is %(limit)d KB). "
                      "Your text is still in the page: shorten it and save again.",
                      limit=app.config["MAX_CONTENT_LENGTH"] // 1024)

@@ -121,22 +121,7 @@ def sort_rows(rows: Sequence[ProgressRow], key: str = "name", descending: bool =
     unknown = [r for r in ordered if _sort_value(r, key) is None]
     # sorted() is stable, so equal values keep the name order in both directions.
     known.sort(key=lambda r: _sort_value(r, key), reverse=descending)
-    if descending:
-        # Reversing put ties in reverse name order: put each run of ties back.
-        known = _ties_by_name(known, key)
     return known + unknown
-
-
-def _ties_by_name(rows: list[ProgressRow], key: str) -> list[ProgressRow]:
-    out: list[ProgressRow] = []
-    run: list[ProgressRow] = []
-    for row in rows:
-        if run and _sort_value(run[0], key) != _sort_value(row, key):
-            out.extend(sorted(run, key=lambda r: (r.name.casefold(), r.student_id)))
-            run = []
-        run.append(row)
-    out.extend(sorted(run, key=lambda r: (r.name.casefold(), r.student_id)))
-    return out
 
 
 def shown(rows: Sequence[ProgressRow], filter_name: str = "all", key: str = "name",
