@@ -406,3 +406,17 @@ def test_sign_in_page_still_works_after_a_restore(app, tmp_path, make_user, logi
                                             "csrf_token": token})
     assert gone.status_code == 422
     assert login(user).get("/").status_code == 200
+
+
+def test_a_body_over_the_size_limit_is_a_413_that_names_the_limit(app, sheet):
+    """The page keeps the text (the save protocol treats a 413 as not saved); the answer says
+    how much one save can take, as JSON to the script and as a page to a form post."""
+    session, canvas_id, ws = sheet
+    limit_kb = app.config["MAX_CONTENT_LENGTH"] // 1024
+    too_big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    answer = session.autosave(ws, "focus", 1, {"segment": too_big})
+    assert answer.status_code == 413
+    assert f"(the limit is {limit_kb} KB)" in answer.get_json()["message"]
+    page = session.post(f"/canvases/{canvas_id}/rename", {"title": too_big})
+    assert page.status_code == 413
+    assert f"(the limit is {limit_kb} KB)" in html_of(page).text("main")
