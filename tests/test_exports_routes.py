@@ -16,8 +16,10 @@ from sqlalchemy import select
 from canvas import jobs
 from canvas.exports import worker
 from canvas.extensions import db
+from canvas.i18n import gettext_in
 from canvas.interchange import CanvasDocument
 from canvas.models import Canvas, Job
+from tests.dom import html_of
 
 DOWNLOAD = re.compile(r'attachment; filename="([a-z0-9-]+\.pdf)"; filename\*=UTF-8\'\'(\S+)$')
 
@@ -218,3 +220,20 @@ def test_a_render_that_fails_is_a_clear_page_not_a_500(app):
         render(app, "report")  # it has no worksheet to report on
     assert caught.value.status == 503
     assert "could not be made" in caught.value.message
+
+
+def test_a_render_whose_process_was_lost_says_so_in_the_readers_language(
+        app, make_user, make_canvas, login, monkeypatch):
+    """The renderer replaced under the render (after one before it overran): a 503 that says
+    to try again, told by the kind of failure, not by the English words of its message."""
+    def lost(*args, **kwargs):
+        raise jobs.JobLost("gone")
+
+    user = make_user(language="da")
+    canvas_id, _ = make_canvas(user)
+    monkeypatch.setattr(worker.jobs, "run", lost)
+    response = login(user).get(f"/canvases/{canvas_id}/poster.pdf?size=a4")
+    assert response.status_code == 503
+    expected = gettext_in("da", "The PDF was not made because the renderer was busy with a PDF "
+                          "that took too long and had to be restarted. Try again in a moment.")
+    assert expected in html_of(response).text("main")

@@ -24,7 +24,7 @@ from ..library import document_of, get_definitions
 from ..web import client_address
 from .names import content_disposition
 from .poster import PAGE_SIZES
-from .worker import PdfBusy, PdfError, PdfTimeout, PdfTooLarge, render_pdf
+from .worker import PdfBusy, PdfError, PdfLost, PdfTimeout, PdfTooLarge, render_pdf
 
 bp = Blueprint("exports", __name__)
 SIZE_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
@@ -65,12 +65,9 @@ def _words(exc: PdfError) -> str:
         return _("The PDF would be larger than the limit of %(mb)d MB, so it was not made. "
                  "Shorten the canvas or the worksheet and try again.",
                  mb=int(config["PDF_MAX_BYTES"]) // (1024 * 1024))
-    if "busy" in exc.message:
+    if isinstance(exc, PdfLost):
         return _("The PDF was not made because the renderer was busy with a PDF that took too "
                  "long and had to be restarted. Try again in a moment.")
-    if "stopped" in exc.message:
-        return _("The PDF could not be made because the renderer stopped. Try again in a "
-                 "moment.")
     return _("The PDF could not be made from this canvas. Your work is safe; try again, and "
              "if it keeps failing, tell your teacher or the site's administrator.")
 

@@ -59,6 +59,10 @@ class PdfFailed(PdfError):
     status = 503
 
 
+class PdfLost(PdfFailed):
+    """The render process died or was replaced under the render (one before it overran)."""
+
+
 class PdfBusy(PdfError):
     """The user already has as many renders in flight as they may; the view words it."""
 
@@ -193,7 +197,7 @@ def render_pdf(config: Any, kind: str, document: CanvasDocument, size: str,
             f"The PDF would be larger than the limit of {max_bytes // (1024 * 1024)} MB, "
             "so it was not made. Shorten the canvas or the worksheet and try again.") from None
     except jobs.JobLost:
-        raise PdfFailed("The PDF was not made because the renderer was busy or had to be "
+        raise PdfLost("The PDF was not made because the renderer was busy or had to be "
                         "restarted. Try again in a moment.") from None
     except jobs.JobError:
         raise PdfFailed("The PDF could not be made from this canvas. Your work is safe; "
