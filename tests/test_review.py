@@ -237,6 +237,7 @@ def test_release_needs_an_outcome_and_the_marking_the_teacher_read(app, teacher_
     twice = teacher_session.post(room.review_url(first, "/release"),
                                  data={"version": str(answer.json["version"])})
     assert twice.status_code == 409
+    assert "already released" in html_of(twice).one("main").text
     # Released marking stays as it is.
     locked = save(teacher_session, room, first, {"comment__segment": "Later thought"})
     assert locked.status_code == 423 and locked.json["status"] == "locked"

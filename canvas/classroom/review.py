@@ -365,12 +365,14 @@ def release(submission: Submission, attempt: Attempt, version: int | None,
     (the work opens again) or approved. Returns the new status. `version` is the marking the
     teacher saw; another teacher's later change makes it 409 (release what you have read)."""
     feedback = attempt.feedback
-    if feedback is None or attempt is not current_attempt(submission) \
-            or submission.status not in HANDED_IN:
+    current = attempt is current_attempt(submission)
+    # Checked first: releasing moves the work out of "handed in", so the next check would
+    # answer a second release with "nothing to release".
+    if current and feedback is not None and feedback.released_at is not None:
+        raise ClassroomError(_l("This marking is already released."), 409)
+    if feedback is None or not current or submission.status not in HANDED_IN:
         raise ClassroomError(_l("There is nothing to release: this attempt is not waiting "
                                 "for marking."), 409)
-    if feedback.released_at is not None:
-        raise ClassroomError(_l("This marking is already released."), 409)
     if version is not None and feedback.version != version:
         raise ClassroomError(_l("The marking changed since this page was loaded (another "
                                 "teacher?). Read it again, then release."), 409)
