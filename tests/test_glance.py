@@ -413,3 +413,24 @@ def test_a_worksheet_at_the_size_limit_is_filled_in(room):
     response = room.extra["session"].post(room.assignment_url("/grades/moodle"), data={
         "moodle-worksheet": (io.BytesIO(worksheet), "grades.csv")})
     assert response.status_code == 200
+
+
+def test_a_grade_is_the_latest_released_marking_not_a_newer_unreleased_one(app, make_user,
+                                                                          login):
+    """Returned and released, then handed in again and marked but not released yet: the grade
+    files keep the released points while the progress table shows the new marking's."""
+    teacher, student = make_user(role="teacher"), rename(app, make_user(), "Åse Berg")
+    room = add_assignment(app, make_class(app, teacher, [student]))
+    start(app, room, student, ANSWERS)
+    hand_in(app, room, student)
+    mark(app, room, student, scores={"tactics": "developing"}, outcome="return", release=True)
+    session = login(teacher)
+    (released,) = download(session, room.assignment_url("/grades/canvas.csv"))[2:]
+    hand_in(app, room, student)
+    mark(app, room, student, scores={"tactics": "excellent"}, outcome="approve")
+    rows = download(session, room.assignment_url("/grades/canvas.csv"))[2:]
+    assert rows == [released]
+    row = rows_of(html_of(session.get(room.assignment_url("/progress"))))["Åse Berg"]
+    score = next(cell.text for cell in row.all("td") if " / 21" in cell.text)
+    assert released[-1] == "1"  # "developing" on tactics
+    assert score.startswith("3 / 21")  # "excellent": the new marking, not released yet
