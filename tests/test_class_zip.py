@@ -105,6 +105,13 @@ def test_a_teacher_gets_every_students_pdfs_as_one_zip(app, make_user, login):
     assert "-pdfs.zip" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
     check_zip(response.data)
+    # Named for the day it was asked for (the date its PDFs print), even a day later.
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.params = {**job.params, "when": "2026-01-02T09:00:00+00:00"}
+        db.session.commit()
+    later = session.get(f"{job_url}/download")
+    assert "-2026-01-02-pdfs.zip" in later.headers["Content-Disposition"]
     # It stays to download again (a reload, a second click).
     assert session.get(f"{job_url}/download").data == response.data
 

@@ -7,6 +7,7 @@ spreadsheets / class_zip, a page or a file."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -307,7 +308,8 @@ def start_zip(class_id: int, assignment_id: int):
     return _start_zip(assignment, _handed_in(rows), form.size.data, back)
 
 
-def _job(class_id: int, assignment_id: int, job_id: str) -> tuple[Assignment, jobs.Status]:
+def _job(class_id: int, assignment_id: int, job_id: str
+         ) -> tuple[Assignment, jobs.Status, dict[str, Any]]:
     assignment = taught_assignment(actor(), class_id, assignment_id)
     job = owned_job(actor(), job_id, class_zip.KIND)
     if (job.params or {}).get("assignment_id") != assignment.id:
@@ -315,7 +317,7 @@ def _job(class_id: int, assignment_id: int, job_id: str) -> tuple[Assignment, jo
     state = jobs.status(job_id)
     if state is None:
         abort(404)
-    return assignment, state
+    return assignment, state, job.params or {}
 
 
 def _job_words(state: jobs.Status) -> str:
@@ -339,7 +341,7 @@ def _job_words(state: jobs.Status) -> str:
 def zip_job(class_id: int, assignment_id: int, job_id: str):
     """The ZIP being made: a progress bar (kept up to date by static/js/class-zip.js, or by
     reloading the page without JavaScript), then the download."""
-    assignment, state = _job(class_id, assignment_id, job_id)
+    assignment, state, _ = _job(class_id, assignment_id, job_id)
     return render_template("classroom/zip_job.html", assignment=assignment,
                            school_class=assignment.school_class, job=state,
                            words=_job_words(state), zip_form=ZipForm(formdata=None, prefix="zip"))
@@ -349,7 +351,7 @@ def zip_job(class_id: int, assignment_id: int, job_id: str):
 @teaching
 def zip_status(class_id: int, assignment_id: int, job_id: str):
     """The job's state as JSON, for the progress bar."""
-    assignment, state = _job(class_id, assignment_id, job_id)
+    assignment, state, _ = _job(class_id, assignment_id, job_id)
     download = (url_for("classroom.zip_download", class_id=class_id,
                         assignment_id=assignment_id, job_id=job_id)
                 if state.state == jobs.DONE else None)
@@ -362,7 +364,7 @@ def zip_status(class_id: int, assignment_id: int, job_id: str):
 @teaching
 def zip_download(class_id: int, assignment_id: int, job_id: str):
     """The finished ZIP (kept for JOB_KEEP_HOURS, so it downloads again after a reload)."""
-    assignment, state = _job(class_id, assignment_id, job_id)
+    assignment, state, params = _job(class_id, assignment_id, job_id)
     if state.state != jobs.DONE:
         return redirect(url_for("classroom.zip_job", class_id=class_id,
                                 assignment_id=assignment_id, job_id=job_id))
@@ -371,8 +373,10 @@ def zip_download(class_id: int, assignment_id: int, job_id: str):
         audit.record("export", user_id=actor().id, address=client_address(), pdf="class-zip",
                      class_id=class_id, assignment_id=assignment_id)
     title = f"{assignment.school_class.name} {assignment.title}"
+    # Named for the day the ZIP was asked for, the date its PDFs print (not today's).
+    when = datetime.fromisoformat(params["when"])
     return Response(made.data, mimetype="application/zip", headers={
-        "Content-Disposition": attachment(title, now(), "pdfs", "zip"),
+        "Content-Disposition": attachment(title, when, "pdfs", "zip"),
         "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
